@@ -1,0 +1,29 @@
+"""The project's own exceptions: each one's str() is the one-line message a user sees."""
+
+from __future__ import annotations
+
+
+class NeicanError(Exception):
+    """Base class: anything neican refuses, with a message fit for one line of stderr."""
+
+
+class ParseError(NeicanError):
+    """A file that cannot be read as a supported document."""
+
+    def __init__(self, file: str, reason: str, line: int | None = None) -> None:
+        self.file = file
+        self.reason = reason
+        self.line = line
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.reason}"
+
+
+class LibraryError(NeicanError):
+    """The library file cannot be opened, migrated or written."""
+
+
+class NotFound(NeicanError):
+    """An article, note or entity the user named does not exist."""

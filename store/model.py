@@ -1,0 +1,93 @@
+"""Frozen dataclasses for parsed documents, and their JSON form (the parse contract)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Kind = Literal["article", "overview"]
+
+
+@dataclass(frozen=True)
+class Bullet:
+    text: str
+    citations: tuple[int, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "citations": list(self.citations)}
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str
+    bullets: tuple[Bullet, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"heading": self.heading, "bullets": [b.to_json() for b in self.bullets]}
+
+
+@dataclass(frozen=True)
+class ParsedArticle:
+    """One article as parsed from a file; `line` is where it starts (not part of the JSON)."""
+
+    kind: Kind
+    title: str
+    outlets: tuple[str, ...]
+    published: str  # "YYYY-MM-DDTHH:MM" or "YYYY-MM-DD"
+    links: tuple[str, ...] = ()
+    ruiping: str | None = None
+    sections: tuple[Section, ...] = ()
+    line: int = field(default=0, compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "title": self.title,
+            "outlets": list(self.outlets),
+            "published": self.published,
+            "links": list(self.links),
+            "ruiping": self.ruiping,
+            "sections": [s.to_json() for s in self.sections],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ParsedArticle:
+        return cls(
+            kind=data["kind"],
+            title=data["title"],
+            outlets=tuple(data.get("outlets") or ()),
+            published=data["published"],
+            links=tuple(data.get("links") or ()),
+            ruiping=data.get("ruiping"),
+            sections=sections_from_json(data.get("sections") or ()),
+        )
+
+
+def sections_from_json(data: Any) -> tuple[Section, ...]:
+    return tuple(
+        Section(
+            heading=s["heading"],
+            bullets=tuple(
+                Bullet(b["text"], tuple(int(c) for c in b.get("citations") or ()))
+                for b in s["bullets"]
+            ),
+        )
+        for s in data
+    )
+
+
+@dataclass(frozen=True)
+class ParsedDocument:
+    """A parsed file: its format, the feed it names, its articles and any warnings."""
+
+    format: str
+    feed: str
+    articles: tuple[ParsedArticle, ...]
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": self.format,
+            "feed": self.feed,
+            "articles": [a.to_json() for a in self.articles],
+        }

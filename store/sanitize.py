@@ -1,0 +1,127 @@
+"""Bytes to clean text: encoding detection, newlines, NFKC, control characters stripped."""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .errors import ParseError
+
+# Bigger than any real digest or newsletter by two orders of magnitude; a cap keeps a
+# mistaken import of a disk image from eating memory.
+MAX_BYTES = 64 * 1024 * 1024
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# Terminal escape sequences are removed whole, so "\x1b[2J" leaves nothing behind
+# (CSI, OSC terminated by BEL or ST, and two-character ESC sequences).
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"
+    r"|\x1b\][^\x07\x1b\n]*(?:\x07|\x1b\\)?"
+    r"|\x1b[P^_][^\x1b\n]*(?:\x1b\\)?"
+    r"|\x1b[ -/]*[0-~]"
+)
+# C0 except tab and newline, DEL, C1; the BOM/zero-width space and bidi overrides,
+# which would let hostile text reorder or hide what the terminal shows.
+_CONTROLS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\u200b\u202a-\u202e\u2066-\u2069]"
+)
+_SPACES = re.compile(r"[ \t\u00a0\u3000]+")
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str
+    warnings: tuple[str, ...] = ()
+
+
+def decode(data: bytes, name: str) -> Decoded:
+    """Decode a user's file: BOM, then UTF-8, then GB18030; refuse binary data."""
+    if len(data) > MAX_BYTES:
+        raise ParseError(name, f"file too large ({len(data) // 2**20} MB; the limit is 64 MB)")
+    if not data.strip():
+        raise ParseError(name, "empty file" if not data else "empty file (only whitespace)")
+    warnings: list[str] = []
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            body = data[len(bom) :]
+            try:
+                text = body.decode(encoding)
+            except UnicodeDecodeError as e:
+                if e.start >= len(body) - 4 and "end of data" in e.reason:
+                    text = body[: e.start].decode(encoding)
+                    warnings.append(f"{name}: the file ends in the middle of a character")
+                else:
+                    line = body[: e.start].decode(encoding, "replace").count("\n") + 1
+                    raise ParseError(
+                        name, f"not valid {encoding.upper()} despite its byte-order mark", line
+                    ) from None
+            return _checked(Decoded(text, encoding, tuple(warnings)), name)
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data[:nul].count(b"\n") + 1
+        raise ParseError(name, "binary data: contains NUL bytes (UTF-16 without a BOM?)", line)
+    try:
+        return _checked(Decoded(data.decode("utf-8"), "utf-8"), name)
+    except UnicodeDecodeError as e:
+        if e.start >= len(data) - 3 and "end of data" in e.reason:
+            text = data[: e.start].decode("utf-8")
+            warnings.append(f"{name}: the file ends in the middle of a character")
+            return _checked(Decoded(text, "utf-8", tuple(warnings)), name)
+        utf8_error = e
+    try:
+        return _checked(Decoded(data.decode("gb18030"), "gb18030"), name)
+    except UnicodeDecodeError:
+        line = data[: utf8_error.start].count(b"\n") + 1
+        byte = data[utf8_error.start]
+        raise ParseError(
+            name, f"cannot decode: not UTF-8, UTF-16 or GB18030 (byte 0x{byte:02x})", line
+        ) from None
+
+
+def _checked(decoded: Decoded, name: str) -> Decoded:
+    """Refuse text that is mostly control characters: a binary file that happened to decode."""
+    sample = decoded.text[:65536]
+    controls = sum(1 for ch in sample if ch < " " and ch not in "\t\n\r\f\x07\x1b")
+    if "\x00" in sample or controls > max(32, len(sample) // 20):
+        raise ParseError(name, f"binary data, not text (decoded as {decoded.encoding})")
+    if not decoded.text.strip():
+        raise ParseError(name, "empty file (only whitespace)")
+    return decoded
+
+
+def clean_text(text: str) -> str:
+    """Normalise decoded text: newlines to \\n, escapes and controls removed, NFKC."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n")
+    text = _ESCAPES.sub("", text)
+    text = _CONTROLS.sub("", text)
+    return unicodedata.normalize("NFKC", text)
+
+
+def clean_line(line: str) -> str:
+    """One line as parsers see it: runs of spaces and tabs collapsed, ends trimmed."""
+    return _SPACES.sub(" ", line).strip()
+
+
+def clean_field(value: str) -> str:
+    """Any single-line text a user supplies (notes, tags, titles): same cleaning as files."""
+    return clean_line(clean_text(value).replace("\n", " "))
+
+
+def numbered_lines(text: str) -> Iterator[tuple[int, str]]:
+    """Non-blank cleaned lines with their 1-based line numbers in the original file."""
+    for number, raw in enumerate(text.split("\n"), 1):
+        line = clean_line(raw)
+        if line:
+            yield number, line

@@ -1,0 +1,1 @@
+"""neican's terminal side: the command line and the Textual reader."""
