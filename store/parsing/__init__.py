@@ -48,10 +48,14 @@ def parse_text(text: str, name: str) -> ParsedDocument:
 
 
 def parse_bytes(data: bytes, name: str) -> ParsedDocument:
-    """Decode and parse a file's bytes; decoding warnings join the document's."""
+    """Decode and parse a file's bytes; decoding warnings join the document's.
+
+    A file cut inside a character is also cut inside an article, and the parser's own
+    warning says what was skipped: then the decoder's adds nothing.
+    """
     decoded = decode(data, name)
     document = parse_text(decoded.text, name)
-    if decoded.warnings:
+    if decoded.warnings and not document.warnings:
         return ParsedDocument(
             document.format,
             document.feed,

@@ -148,5 +148,5 @@ def _sections(summary: str) -> tuple[tuple[Section, ...], bool]:
     return tuple(sections), complete
 
 
-def _short(text: str, width: int = 24) -> str:
+def _short(text: str, width: int = 40) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
