@@ -20,6 +20,11 @@ class ParseError(NeicanError):
         where = f"{self.file}:{self.line}" if self.line else self.file
         return f"{where}: {self.reason}"
 
+    @property
+    def detail(self) -> str:
+        """The reason without the file name (with its line, where known)."""
+        return f"line {self.line}: {self.reason}" if self.line else self.reason
+
 
 class LibraryError(NeicanError):
     """The library file cannot be opened, migrated or written."""

@@ -32,9 +32,7 @@ _ESCAPES = re.compile(
 )
 # C0 except tab and newline, DEL, C1; the BOM/zero-width space and bidi overrides,
 # which would let hostile text reorder or hide what the terminal shows.
-_CONTROLS = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\u200b\u202a-\u202e\u2066-\u2069]"
-)
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\u200b\u202a-\u202e\u2066-\u2069]")
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 
 

@@ -47,11 +47,11 @@ REFUSED = {
     "NUL bytes": (DIGEST[:500] + b"\x00\x00" + DIGEST[500:], ["NUL bytes"]),
     "UTF-16 without BOM": (DIGEST.decode().encode("utf-16-le"), ["NUL bytes"]),
     "impossible date": (
-        DIGEST.replace("2026-01-03 13:02".encode(), "2026-02-30 13:02".encode()),
+        DIGEST.replace(b"2026-01-03 13:02", b"2026-02-30 13:02"),
         ["impossible date 2026-02-30 13:02", "input.txt:9:"],
     ),
     "impossible time": (
-        DIGEST.replace("2026-01-03 13:02".encode(), "2026-01-03 25:02".encode()),
+        DIGEST.replace(b"2026-01-03 13:02", b"2026-01-03 25:02"),
         ["impossible date 2026-01-03 25:02"],
     ),
     "impossible issue date": (
@@ -76,7 +76,9 @@ def test_bad_input_is_refused_with_one_line(
 
 
 def test_fifty_megabyte_single_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    assert_refused(parse_file_cli(capsys, tmp_path, "很长".encode() * (50 * 2**20 // 6)), "unknown layout")
+    assert_refused(
+        parse_file_cli(capsys, tmp_path, "很长".encode() * (50 * 2**20 // 6)), "unknown layout"
+    )
 
 
 def test_fifty_megabyte_line_after_a_real_article_is_a_stray_line(
@@ -154,8 +156,14 @@ def test_newsletter_cut_in_the_middle_of_an_item(
 
 @needs_shared
 @pytest.mark.parametrize(
-    "feed", sorted(p.name for p in (SHARED / "fixtures" / "feeds").glob("*") if p.suffix != ".md" and p.suffix != ".json")
-    if (SHARED / "fixtures" / "feeds").is_dir() else []
+    "feed",
+    sorted(
+        p.name
+        for p in (SHARED / "fixtures" / "feeds").glob("*")
+        if p.suffix != ".md" and p.suffix != ".json"
+    )
+    if (SHARED / "fixtures" / "feeds").is_dir()
+    else [],
 )
 def test_real_rss_and_atom_files_are_refused(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, feed: str
@@ -165,6 +173,7 @@ def test_real_rss_and_atom_files_are_refused(
 
 
 # Any bytes either parse or raise the project's own error, never another exception.
+
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=2000))
@@ -178,7 +187,9 @@ def test_any_bytes_parse_or_raise_parse_error(data: bytes) -> None:
 @settings(max_examples=300, deadline=None)
 @given(
     st.sampled_from([DIGEST, NEICAN]),
-    st.lists(st.tuples(st.integers(0, 40000), st.integers(0, 60), st.binary(max_size=12)), max_size=6),
+    st.lists(
+        st.tuples(st.integers(0, 40000), st.integers(0, 60), st.binary(max_size=12)), max_size=6
+    ),
 )
 def test_mangled_seeds_parse_or_raise_parse_error(
     seed: bytes, edits: list[tuple[int, int, bytes]]
@@ -205,7 +216,11 @@ def test_store_imports_neither_textual_nor_rich() -> None:
         "print(len([n for n in sys.modules if n.startswith('store')]))\n"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ}, timeout=120
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ},
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert int(result.stdout) >= 8

@@ -51,5 +51,9 @@ def test_parse_summary_is_one_line_per_article(capsys) -> None:
     lines = result.out.splitlines()
     assert lines[0] == f"{NEICAN_SEED}: neican · feed AI内参 · 6 articles"
     assert lines[1].split() == ["2025-12-30", "-", "AI内参", "2025-12-30"]
-    assert lines[2].split() == ["2025-12-30", "光锥智能、华尔街见闻、量子位", "极小与极大:MiniMax的“极简主义”野望"]
+    assert lines[2].split() == [
+        "2025-12-30",
+        "光锥智能、华尔街见闻、量子位",
+        "极小与极大:MiniMax的“极简主义”野望",
+    ]
     assert len(lines) == 7

@@ -56,9 +56,13 @@ def test_crlf_and_cr_line_ends(seed: tuple[str, dict], newline: str) -> None:
 
 def test_blank_lines_trailing_spaces_and_tabs(seed: tuple[str, dict]) -> None:
     text, expected = seed
-    messy = "\n\n \t\n" + "\n\n\t \n".join(
-        f"\t{line}  \t " if i % 2 else f"{line}\t" for i, line in enumerate(text.split("\n"))
-    ) + "\n\n\n"
+    messy = (
+        "\n\n \t\n"
+        + "\n\n\t \n".join(
+            f"\t{line}  \t " if i % 2 else f"{line}\t" for i, line in enumerate(text.split("\n"))
+        )
+        + "\n\n\n"
+    )
     assert contract(messy) == expected
 
 
@@ -72,6 +76,7 @@ FULL_WIDTH = str.maketrans({":": "：", ",": "，", "(": "（", ")": "）", "?":
 
 def test_full_width_colons_commas_and_spaces(seed: tuple[str, dict]) -> None:
     text, expected = seed
+
     def widen(line: str) -> str:  # `- 链接：https://…`: widen up to the URL
         head, sep, url = line.partition("http")
         return head.translate(FULL_WIDTH) + sep + url
@@ -83,6 +88,7 @@ def test_full_width_colons_commas_and_spaces(seed: tuple[str, dict]) -> None:
 
 def test_nfkc_equivalent_characters(seed: tuple[str, dict]) -> None:
     text, expected = seed
+
     # Full-width Latin letters and digits (ＭｉｎｉＭａｘ, ２０２５) are what Chinese input
     # methods produce; NFKC folds them back. URLs stay as they are.
     def widen(line: str) -> str:
@@ -118,8 +124,10 @@ def test_several_newsletter_issues_in_one_file() -> None:
     document = contract(NEICAN + "\n\n" + second)
     articles = document["articles"]
     assert [(a["kind"], a["published"]) for a in articles] == (
-        [("overview", "2025-12-30")] + [("article", "2025-12-30")] * 5
-        + [("overview", "2025-12-31")] + [("article", "2025-12-31")] * 5
+        [("overview", "2025-12-30")]
+        + [("article", "2025-12-30")] * 5
+        + [("overview", "2025-12-31")]
+        + [("article", "2025-12-31")] * 5
     )
     first_overview, second_overview = articles[0], articles[6]
     assert first_overview["title"] == "AI内参 2025-12-30"
@@ -133,12 +141,19 @@ def test_several_newsletter_issues_in_one_file() -> None:
 
 def test_control_characters_removed_brackets_kept() -> None:
     hostile = DIGEST.replace(
-        "AI小登的尽头,是卖身老登?", "AI小登\x1b[2J的尽头[bold],是\x07卖身[/x]老登?\x1b]0;t\x07\x9b\x7f[1]"
-    ).replace("[1] - 并购的核心动机", "[1] - [@click=app.quit]q[/]并购\x00的核心动机".replace("\x00", "\x01"))
+        "AI小登的尽头,是卖身老登?",
+        "AI小登\x1b[2J的尽头[bold],是\x07卖身[/x]老登?\x1b]0;t\x07\x9b\x7f[1]",
+    ).replace(
+        "[1] - 并购的核心动机",
+        "[1] - [@click=app.quit]q[/]并购\x00的核心动机".replace("\x00", "\x01"),
+    )
     document = parse_text(hostile, "hostile.txt")
     first = document.articles[0]
     assert first.title == "AI小登的尽头[bold],是卖身[/x]老登?[1]"
-    assert first.sections[0].bullets[1].text == "[@click=app.quit]q[/]并购的核心动机是巨头为弥补能力短板 规避内部研发的高成本和不确定性 以资本换取宝贵的时间窗口"
+    assert (
+        first.sections[0].bullets[1].text
+        == "[@click=app.quit]q[/]并购的核心动机是巨头为弥补能力短板 规避内部研发的高成本和不确定性 以资本换取宝贵的时间窗口"
+    )
     flat = repr(document.to_json())
     assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", str(document.to_json()))
     assert "\\x1b" not in flat
@@ -157,8 +172,11 @@ def test_bullet_text_with_a_literal_dash_separator() -> None:
     text = "Q\n标题\n某报· 2025-01-02 03:04\n观点 - GPT-4 - 5的差距 [3] - 第二条 [4]"
     article = contract(text)["articles"][0]
     assert article["sections"] == [
-        {"heading": "观点", "bullets": [
-            {"text": "GPT-4 - 5的差距", "citations": [3]},
-            {"text": "第二条", "citations": [4]},
-        ]}
+        {
+            "heading": "观点",
+            "bullets": [
+                {"text": "GPT-4 - 5的差距", "citations": [3]},
+                {"text": "第二条", "citations": [4]},
+            ],
+        }
     ]

@@ -7,12 +7,15 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from store.errors import NeicanError
 from store.model import ParsedDocument
+
+if TYPE_CHECKING:
+    from store.library import Library
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -27,7 +30,6 @@ def db_option(func: F) -> F:
     return click.option(
         "--db",
         metavar="PATH",
-        envvar="NEICAN_DB",
         expose_value=False,
         is_eager=True,
         callback=_remember_db,
@@ -83,6 +85,153 @@ def parse(file: Path, as_json: bool) -> None:
         click.echo(summary(str(file), document))
 
 
+def open_library(ctx: click.Context | None = None) -> Library:
+    """The library named by --db / $NEICAN_DB / the default location."""
+    from store.library import Library
+
+    ctx = ctx or click.get_current_context()
+    return Library(ctx.meta.get("neican.db"))
+
+
+@cli.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@json_option
+@db_option
+def import_(paths: tuple[Path, ...], as_json: bool) -> None:
+    """Import files and folders (recursively) into the library.
+
+    Each file is one transaction: all its articles, or none. Importing the same
+    content again changes nothing; an edited file updates its articles and keeps
+    their read flags and notes. Exits 1 if any file was refused.
+    """
+    with open_library() as library:
+        bar = None
+        progress = None
+        if not as_json and sys.stderr.isatty():
+            from store.library import expand_paths
+
+            total = len(expand_paths(paths))
+            bar = click.progressbar(length=total, label="importing", file=sys.stderr, show_pos=True)
+            bar.__enter__()
+
+            def progress(done: int, _total: int, _name: str) -> None:
+                bar.update(1)
+
+        try:
+            report = library.import_paths(paths, progress=progress)
+        finally:
+            if bar is not None:
+                bar.__exit__(None, None, None)
+    for outcome in report.outcomes:
+        for message in outcome.warnings:
+            warn(message)
+    if as_json:
+        echo_json(report.to_json())
+    else:
+        for outcome in report.imported:
+            parts = [f"{outcome.added} new"] if outcome.added else []
+            parts += [f"{outcome.updated} updated"] if outcome.updated else []
+            parts += [f"{outcome.removed} removed"] if outcome.removed else []
+            click.echo(f"imported  {outcome.file} ({', '.join(parts)})")
+        for outcome in report.unchanged:
+            click.echo(f"unchanged {outcome.file}")
+        for outcome in report.refused:
+            click.echo(f"refused   {outcome.file}: {outcome.reason}", err=True)
+        click.echo(
+            f"{len(report.imported)} imported, {len(report.unchanged)} unchanged, "
+            f"{len(report.refused)} refused"
+        )
+    if report.refused:
+        raise SystemExit(1)
+
+
+@cli.command()
+@click.argument("query")
+@click.option(
+    "--limit",
+    default=20,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="How many hits to show (0: all). The total always counts every match.",
+)
+@json_option
+@db_option
+def search(query: str, limit: int, as_json: bool) -> None:
+    """Search the library.
+
+    \b
+    Words must all occur (as substrings; Latin case-insensitively):
+      英伟 大模型 Meta       "英伟达 收购" (a phrase)     -谷歌 (exclude)
+    Filters: feed:AI内参 outlet:36氪 entity:Meta after:2025-12-15
+             before:2026-01 is:unread is:read is:noted
+    """
+    with open_library() as library:
+        result = library.search(query, limit=limit)
+    for problem in result.problems:
+        warn(problem)
+    if as_json:
+        echo_json(result.to_json())
+        return
+    bold = sys.stdout.isatty()
+    for hit in result.hits:
+        date = hit.published.replace("T", " ")
+        click.echo(f"{hit.id:>6}  {date:16}  {hit.feed} · {'、'.join(hit.outlets) or '-'}")
+        click.echo(f"        {hit.title}")
+        if hit.snippet:
+            snippet = (
+                hit.marked_snippet(click.style("", bold=True, reset=False), "\x1b[0m")
+                if bold
+                else hit.marked_snippet()
+            )
+            click.echo(f"        {snippet}")
+    shown = len(result.hits)
+    click.echo(f"{result.total} matches" + (f", {shown} shown" if shown < result.total else ""))
+
+
+@cli.command()
+@click.argument("article_id", type=int)
+@json_option
+@db_option
+def show(article_id: int, as_json: bool) -> None:
+    """Print article ARTICLE_ID (its id is in `neican search` and `--json` outputs)."""
+    with open_library() as library:
+        article = library.article(article_id)
+    if as_json:
+        echo_json(article.to_json())
+        return
+    click.echo(article.title)
+    click.echo(
+        f"{article.feed} · {'、'.join(article.outlets) or '-'} · {article.published.replace('T', ' ')}"
+    )
+    if article.ruiping:
+        click.echo(f"\n【锐评】 {article.ruiping}")
+    for section in article.sections:
+        click.echo(f"\n{section.heading}" if section.heading else "")
+        for bullet in section.bullets:
+            cites = "".join(f"[{c}]" for c in bullet.citations)
+            click.echo(f"  - {bullet.text}{' ' + cites if cites else ''}")
+    for link in article.links:
+        click.echo(f"\n{link}")
+
+
+@cli.command()
+@json_option
+@db_option
+def stats(as_json: bool) -> None:
+    """Counts, date range and size of the library."""
+    with open_library() as library:
+        data = library.stats()
+        where = library.path
+    if as_json:
+        echo_json(data)
+        return
+    click.echo(f"library   {where}")
+    for key in ("articles", "feeds", "outlets", "notes"):
+        click.echo(f"{key:9} {data[key]}")
+    click.echo(f"dates     {data['first'] or '-'} … {data['last'] or '-'}")
+    click.echo(f"size      {data['bytes'] / 2**20:.1f} MB")
+
+
 def summary(name: str, document: ParsedDocument) -> str:
     """Format, feed and one line per article."""
     count = len(document.articles)
@@ -119,6 +268,8 @@ def main() -> None:
     except Exception as e:  # a bug: still one line, unless the user asks for the traceback
         if os.environ.get("NEICAN_DEBUG"):
             raise
-        click.echo(f"neican: internal error: {type(e).__name__}: {e} (NEICAN_DEBUG=1 shows more)", err=True)
+        click.echo(
+            f"neican: internal error: {type(e).__name__}: {e} (NEICAN_DEBUG=1 shows more)", err=True
+        )
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)

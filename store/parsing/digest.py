@@ -37,18 +37,24 @@ def parse(text: str, name: str) -> ParsedDocument:
     # Two outlet lines in a row would make a title of an outlet line: keep the first.
     marks = [i for n, i in enumerate(marks) if n == 0 or i - marks[n - 1] >= 2]
     if not marks:
-        raise ParseError(name, "no article found (expected a title, then `outlet· YYYY-MM-DD HH:MM`)")
+        raise ParseError(
+            name, "no article found (expected a title, then `outlet· YYYY-MM-DD HH:MM`)"
+        )
     warnings: list[str] = []
     feed = _feed(lines[: marks[0] - 1])
     articles: list[ParsedArticle] = []
     for n, mark in enumerate(marks):
         last = n == len(marks) - 1
         end = len(lines) if last else marks[n + 1] - 1
-        article = _article(lines[mark - 1], lines[mark], lines[mark + 1 : end], last, name, warnings)
+        article = _article(
+            lines[mark - 1], lines[mark], lines[mark + 1 : end], last, name, warnings
+        )
         if article is not None:
             articles.append(article)
     if not articles:
-        raise ParseError(name, "no complete article: " + "; ".join(w.split(": ", 1)[-1] for w in warnings))
+        raise ParseError(
+            name, "no complete article: " + "; ".join(w.split(": ", 1)[-1] for w in warnings)
+        )
     return ParsedDocument(FORMAT, feed, tuple(articles), tuple(warnings))
 
 
@@ -74,7 +80,9 @@ def _article(
     sections, complete = _sections(" ".join(text for _, text in summary))
     if last and not complete:
         where = "has no summary" if not summary else "ends in the middle of its summary"
-        warnings.append(f"{name}:{title[0]}: skipped the last article “{_short(title[1])}”: it {where}")
+        warnings.append(
+            f"{name}:{title[0]}: skipped the last article “{_short(title[1])}”: it {where}"
+        )
         return None
     return ParsedArticle(
         kind="article",
@@ -95,7 +103,12 @@ def _summary_lines(rest: Sequence[Line]) -> tuple[list[Line], list[Line]]:
     """
     summary: list[Line] = []
     for index, (number, line) in enumerate(rest):
-        if not summary or not _ends_with_citations(summary[-1][1]) or SEPARATOR in line or line.startswith("- "):
+        if (
+            not summary
+            or not _ends_with_citations(summary[-1][1])
+            or SEPARATOR in line
+            or line.startswith("- ")
+        ):
             summary.append((number, line))
         else:
             return summary, list(rest[index:])

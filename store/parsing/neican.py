@@ -65,7 +65,9 @@ def parse(text: str, name: str) -> ParsedDocument:
             target = issues[-1].intro
             continue
         if not issues:
-            warnings.append(f"{name}:{number}: skipped the line “{line[:24]}” before the first 今天是…日 line")
+            warnings.append(
+                f"{name}:{number}: skipped the line “{line[:24]}” before the first 今天是…日 line"
+            )
             if len(warnings) > 3:
                 raise ParseError(name, "no issue date line (今天是YYYY年MM月DD日。)", number)
             continue
@@ -86,7 +88,9 @@ def parse(text: str, name: str) -> ParsedDocument:
         elif target is not None:
             target.append(line.removeprefix("- ") if target is not issue.intro else line)
         else:
-            warnings.append(f"{name}:{number}: skipped the line “{line[:24]}” outside any paragraph")
+            warnings.append(
+                f"{name}:{number}: skipped the line “{line[:24]}” outside any paragraph"
+            )
     if not issues:
         raise ParseError(name, "no issue date line (今天是YYYY年MM月DD日。)")
     articles: list[ParsedArticle] = []
@@ -131,7 +135,9 @@ def _source_line(item: _Item, line: str) -> bool:
     return False
 
 
-def _articles(issue: _Issue, last_issue: bool, name: str, warnings: list[str]) -> list[ParsedArticle]:
+def _articles(
+    issue: _Issue, last_issue: bool, name: str, warnings: list[str]
+) -> list[ParsedArticle]:
     items = list(issue.items)
     if last_issue and issue.closing is None and items and not items[-1].has_sources:
         cut = items.pop()

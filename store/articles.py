@@ -1,0 +1,215 @@
+"""What the library hands out: frozen article, feed and search-hit records, and their JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from .model import ParsedArticle, Section, sections_from_json
+
+# Articles are ordered by a search id: minutes since year 1 of their date, then their
+# id reversed, so that `ORDER BY sid DESC` is newest first and, within one minute
+# (the items of one newsletter issue), the order of the file. It is the FTS rowid,
+# so date ranges and "newest first" are answered by the index alone.
+SID_SPAN = 10_000_000
+MAX_ARTICLE_ID = SID_SPAN - 1
+
+
+def minutes(published: str) -> int:
+    """Minutes since 0001-01-01 of `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM`."""
+    moment = dt.datetime.fromisoformat(published if "T" in published else published + "T00:00")
+    return (moment - dt.datetime(1, 1, 1)) // dt.timedelta(minutes=1)
+
+
+def search_id(published: str, article_id: int) -> int:
+    return minutes(published) * SID_SPAN + (MAX_ARTICLE_ID - article_id)
+
+
+def day_sid(day: str) -> int:
+    """The smallest search id on a day: `after:` and `before:` bounds."""
+    return minutes(day) * SID_SPAN
+
+
+def article_key(feed: str, title: str, published: str) -> str:
+    """The stable key of an article: the same feed, title and date are the same article."""
+    return hashlib.sha1(f"{feed}\x1f{title}\x1f{published}".encode()).hexdigest()[:20]
+
+
+def content_hash(article: ParsedArticle) -> str:
+    data = json.dumps(article.to_json(), ensure_ascii=False, sort_keys=True)
+    return hashlib.sha1(data.encode()).hexdigest()[:20]
+
+
+@dataclass(frozen=True)
+class Note:
+    id: int
+    article_id: int
+    kind: str  # "ruiping" | "quote"
+    text: str
+    comment: str
+    tags: tuple[str, ...]
+    created: str
+    updated: str
+    article_title: str = ""
+    published: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "article_id": self.article_id,
+            "kind": self.kind,
+            "text": self.text,
+            "comment": self.comment,
+            "tags": list(self.tags),
+            "created": self.created,
+            "updated": self.updated,
+        }
+
+
+@dataclass(frozen=True)
+class EntityCount:
+    name: str
+    type: str
+    count: int
+    aliases: tuple[str, ...] = ()
+    value: float | None = None  # money: the amount in `unit`
+    unit: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "name": self.name,
+            "type": self.type,
+            "count": self.count,
+            "aliases": list(self.aliases),
+        }
+        if self.type == "money":
+            data["value"] = self.value
+            data["unit"] = self.unit
+        return data
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article of the library, as the parse contract plus its library state."""
+
+    id: int
+    feed: str
+    kind: str
+    title: str
+    outlets: tuple[str, ...]
+    published: str
+    links: tuple[str, ...]
+    ruiping: str | None
+    sections: tuple[Section, ...]
+    read: bool
+    source: str | None = None
+    notes: tuple[Note, ...] = ()
+    entities: tuple[EntityCount, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "feed": self.feed,
+            "kind": self.kind,
+            "title": self.title,
+            "outlets": list(self.outlets),
+            "published": self.published,
+            "links": list(self.links),
+            "ruiping": self.ruiping,
+            "sections": [s.to_json() for s in self.sections],
+            "read": self.read,
+            "notes": [n.to_json() for n in self.notes],
+            "entities": [e.to_json() for e in self.entities],
+        }
+
+    def text_lines(self) -> list[str]:
+        """Every searchable line but the title: 锐评, headings and bullets, outlets, notes."""
+        lines = [self.ruiping] if self.ruiping else []
+        for section in self.sections:
+            if section.heading:
+                lines.append(section.heading)
+            lines.extend(b.text for b in section.bullets)
+        lines.extend(self.outlets)
+        lines.extend(n.comment for n in self.notes if n.comment)
+        return lines
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    """An article as a list shows it: no body."""
+
+    id: int
+    feed: str
+    kind: str
+    title: str
+    outlets: tuple[str, ...]
+    published: str
+    read: bool
+    noted: bool = False
+
+
+@dataclass(frozen=True)
+class FeedCount:
+    name: str
+    kind: str  # "feed" | "outlet"
+    articles: int
+    unread: int
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    id: int
+    title: str
+    feed: str
+    outlets: tuple[str, ...]
+    published: str
+    snippet: str
+    score: float
+    kind: str = "article"
+    read: bool = False
+    noted: bool = False
+    # (start, end) of each match inside `snippet` and inside `title`
+    highlights: tuple[tuple[int, int], ...] = field(default=(), compare=False)
+    title_highlights: tuple[tuple[int, int], ...] = field(default=(), compare=False)
+
+    def marked_snippet(self, start: str = "«", end: str = "»") -> str:
+        out, last = [], 0
+        for a, b in self.highlights:
+            out += [self.snippet[last:a], start, self.snippet[a:b], end]
+            last = b
+        out.append(self.snippet[last:])
+        return "".join(out)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "feed": self.feed,
+            "outlets": list(self.outlets),
+            "published": self.published,
+            "snippet": self.marked_snippet(),
+            "score": round(self.score, 4),
+        }
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    total: int
+    hits: tuple[SearchHit, ...]
+    problems: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()  # what to highlight elsewhere (the article pane)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"query": self.query, "total": self.total, "hits": [h.to_json() for h in self.hits]}
+
+
+def sections_json(sections: tuple[Section, ...]) -> str:
+    return json.dumps([s.to_json() for s in sections], ensure_ascii=False)
+
+
+def sections_load(data: str) -> tuple[Section, ...]:
+    return sections_from_json(json.loads(data))

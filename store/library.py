@@ -1,0 +1,817 @@
+"""Library: the only door to the SQLite file — connections, migrations, import, queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from . import paths, segment
+from .articles import (
+    MAX_ARTICLE_ID,
+    Article,
+    ArticleRow,
+    FeedCount,
+    SearchResult,
+    article_key,
+    content_hash,
+    search_id,
+    sections_json,
+    sections_load,
+)
+from .errors import LibraryError, NeicanError, NotFound, ParseError
+from .model import ParsedArticle, ParsedDocument
+from .parsing import parse_bytes, read_file
+from .schema import migrations
+
+SUFFIXES = (".txt", ".md", ".text")
+
+
+@dataclass(frozen=True)
+class IndexedText:
+    """The token streams of one article, exactly as indexed (deletes need them again)."""
+
+    search: tuple[str, str, str, str, str, str]
+    words: tuple[str, str]
+
+
+def index_text(title: str, lines: list[str], ruiping: str | None, extra: list[str]) -> IndexedText:
+    """Token streams for the `search` and `words` tables from an article's text."""
+    body = "\n".join(lines)
+    rest = "\n".join([ruiping or "", body, *extra])
+    return IndexedText(
+        search=(
+            segment.chars_stream(title),
+            segment.chars_stream(body),
+            segment.chars_stream(ruiping or ""),
+            segment.chars_stream("\n".join(extra)),
+            segment.latin_stream(title),
+            segment.latin_stream(rest),
+        ),
+        words=(segment.words_stream(title), segment.words_stream(rest)),
+    )
+
+
+def _body_lines(parsed: ParsedArticle) -> list[str]:
+    lines: list[str] = []
+    for section in parsed.sections:
+        if section.heading:
+            lines.append(section.heading)
+        lines.extend(b.text for b in section.bullets)
+    return lines
+
+
+@dataclass
+class PreparedArticle:
+    parsed: ParsedArticle
+    key: str
+    hash: str
+    position: int
+    text: IndexedText | None = None
+
+
+@dataclass
+class PreparedFile:
+    path: Path
+    name: str
+    file_hash: str
+    document: ParsedDocument | None = None
+    articles: list[PreparedArticle] = field(default_factory=list)
+    unchanged: bool = False
+    error: NeicanError | None = None
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    file: str
+    result: str  # "imported" | "unchanged" | "refused"
+    articles: int = 0  # new or updated
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    reason: str = ""
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass
+class ImportReport:
+    outcomes: list[FileOutcome] = field(default_factory=list)
+
+    @property
+    def imported(self) -> list[FileOutcome]:
+        return [o for o in self.outcomes if o.result == "imported"]
+
+    @property
+    def unchanged(self) -> list[FileOutcome]:
+        return [o for o in self.outcomes if o.result == "unchanged"]
+
+    @property
+    def refused(self) -> list[FileOutcome]:
+        return [o for o in self.outcomes if o.result == "refused"]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "imported": [{"file": o.file, "articles": o.articles} for o in self.imported],
+            "unchanged": [o.file for o in self.unchanged],
+            "refused": [{"file": o.file, "reason": o.reason} for o in self.refused],
+        }
+
+
+Progress = Callable[[int, int, str], None]
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def expand_paths(inputs: Iterable[Path]) -> list[Path]:
+    """Files as given, and folders recursively (their .txt/.md files, hidden ones skipped)."""
+    out: list[Path] = []
+    for path in inputs:
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                out.extend(
+                    Path(root) / f
+                    for f in sorted(files)
+                    if not f.startswith(".") and Path(f).suffix.lower() in SUFFIXES
+                )
+        else:
+            out.append(path)
+    return out
+
+
+class Library:
+    """A neican library file. Open it once; every thread gets its own connection."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.path = paths.library_path(path)
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._words_checked = False
+        self._open()
+
+    # -- connections and schema ------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(self.path, timeout=10, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA cache_size=-65536")
+        except sqlite3.DatabaseError as e:
+            raise LibraryError(f"{self.path}: cannot open the library: {e}") from None
+        with self._lock:
+            self._connections.append(conn)
+        return conn
+
+    @property
+    def db(self) -> Database:
+        """This thread's connection, wrapped by sqlite-utils."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = Database(self._connect(), execute_plugins=False)
+            self._local.db = db
+        return db
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self.db.conn
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._connections:
+                try:
+                    conn.close()
+                except sqlite3.Error:
+                    pass
+            self._connections.clear()
+        self._local = threading.local()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _open(self) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise LibraryError(f"{self.path}: cannot create its folder: {e.strerror}") from None
+        existed = self.path.exists() and self.path.stat().st_size > 0
+        try:
+            db = self.db
+            pending = migrations.pending(db)
+            if pending and existed and migrations.applied(db):
+                self.backup_path = self._backup()
+            if pending:
+                migrations.apply(db)
+            if self._meta("chars_version") != segment.STREAM_VERSION:
+                self._rebuild_search(words=False)
+        except sqlite3.DatabaseError as e:
+            raise LibraryError(f"{self.path}: not a neican library or damaged: {e}") from None
+
+    def _backup(self) -> Path:
+        """Copy the file aside before migrating it: `library.db.v3-backup`."""
+        version = len(migrations.applied(self.db))
+        target = self.path.with_name(f"{self.path.name}.v{version}-backup")
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        shutil.copy2(self.path, target)
+        return target
+
+    def _meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self.conn.execute(
+            "INSERT INTO meta(key, value) VALUES(?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )
+
+    def _words_version(self) -> str:
+        return f"{segment.STREAM_VERSION}|{segment.engine()}"
+
+    def _check_words(self) -> None:
+        """Before writing: the words index must have been built by this segmenter."""
+        if self._words_checked:
+            return
+        if self._meta("words_version") != self._words_version():
+            self._rebuild_search(words=True)
+        self._words_checked = True
+
+    # -- indexing --------------------------------------------------------------------
+
+    def _stored_text(self, row: sqlite3.Row | tuple[Any, ...]) -> IndexedText:
+        """The streams of an article as stored now (id, title, sections, ruiping, outlets)."""
+        article_id, title, sections, ruiping, outlets = row
+        parsed_sections = sections_load(sections)
+        lines: list[str] = []
+        for section in parsed_sections:
+            if section.heading:
+                lines.append(section.heading)
+            lines.extend(b.text for b in section.bullets)
+        extra = list(json.loads(outlets)) + self._note_comments(article_id)
+        return index_text(title, lines, ruiping, extra)
+
+    def _note_comments(self, article_id: int) -> list[str]:
+        if not self._has_table("notes"):
+            return []
+        return [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT comment FROM notes WHERE article_id = ? AND comment != '' ORDER BY id",
+                [article_id],
+            )
+        ]
+
+    def _has_table(self, name: str) -> bool:
+        cache = self._local.__dict__.setdefault("tables", {})
+        if name not in cache:
+            cache[name] = bool(
+                self.conn.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name]
+                ).fetchone()
+            )
+        return bool(cache[name])
+
+    def _index(self, sid: int, text: IndexedText) -> None:
+        self.conn.execute(
+            "INSERT INTO search(rowid, title, body, ruiping, extra, ltitle, lbody) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [sid, *text.search],
+        )
+        self.conn.execute(
+            "INSERT INTO words(rowid, title, body) VALUES (?, ?, ?)", [sid, *text.words]
+        )
+
+    def _unindex(self, sid: int, text: IndexedText) -> None:
+        self.conn.execute(
+            "INSERT INTO search(search, rowid, title, body, ruiping, extra, ltitle, lbody) "
+            "VALUES ('delete', ?, ?, ?, ?, ?, ?, ?)",
+            [sid, *text.search],
+        )
+        self.conn.execute(
+            "INSERT INTO words(words, rowid, title, body) VALUES ('delete', ?, ?, ?)",
+            [sid, *text.words],
+        )
+
+    def _reindex_article(self, article_id: int, change: Callable[[], None]) -> None:
+        """Apply `change` (which alters what is indexed, e.g. a note comment) and re-index."""
+        self._check_words()
+        row = self.conn.execute(
+            "SELECT sid, id, title, sections, ruiping, outlets FROM articles WHERE id = ?",
+            [article_id],
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"no article {article_id}")
+        sid, rest = row[0], row[1:]
+        self._unindex(sid, self._stored_text(rest))
+        change()
+        self._index(sid, self._stored_text(rest))
+
+    def _rebuild_search(self, *, words: bool, progress: Progress | None = None) -> None:
+        """Empty and refill the search indexes from the stored articles (one transaction)."""
+        with self.db.atomic():
+            self.conn.execute("INSERT INTO search(search) VALUES('delete-all')")
+            if words:
+                self.conn.execute("INSERT INTO words(words) VALUES('delete-all')")
+            total = self.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+            rows = self.conn.execute(
+                "SELECT sid, id, title, sections, ruiping, outlets FROM articles ORDER BY id"
+            ).fetchall()
+            for done, row in enumerate(rows, 1):
+                text = self._stored_text(row[1:])
+                self.conn.execute(
+                    "INSERT INTO search(rowid, title, body, ruiping, extra, ltitle, lbody) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [row[0], *text.search],
+                )
+                if words:
+                    self.conn.execute(
+                        "INSERT INTO words(rowid, title, body) VALUES (?, ?, ?)",
+                        [row[0], *text.words],
+                    )
+                if progress and (done % 500 == 0 or done == total):
+                    progress(done, total, "index")
+            self._set_meta("chars_version", segment.STREAM_VERSION)
+            if words or not total:
+                self._set_meta("words_version", self._words_version() if words else "")
+        self._words_checked = words
+
+    def reindex(self, progress: Progress | None = None) -> int:
+        """Rebuild both search indexes (and, once they exist, entity mentions)."""
+        self._rebuild_search(words=True, progress=progress)
+        self._after_reindex(progress)
+        self._words_checked = True
+        return int(self.conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+    def _after_reindex(self, progress: Progress | None) -> None:
+        """Hook for what else derives from article text (entities)."""
+
+    # -- import ----------------------------------------------------------------------
+
+    def prepare(self, path: Path) -> PreparedFile:
+        """Read, parse and tokenise a file without writing (safe in another thread)."""
+        name = str(path)
+        try:
+            data = read_file(path)
+        except ParseError as e:
+            return PreparedFile(path, name, "", error=e)
+        file_hash = hashlib.sha256(data).hexdigest()
+        prepared = PreparedFile(path, name, file_hash)
+        if self._seen(path, file_hash):
+            prepared.unchanged = True
+            return prepared
+        try:
+            prepared.document = parse_bytes(data, name)
+        except ParseError as e:
+            prepared.error = e
+            return prepared
+        feed = prepared.document.feed
+        seen: dict[str, int] = {}
+        for position, parsed in enumerate(prepared.document.articles):
+            key = article_key(feed, parsed.title, parsed.published)
+            if key in seen:  # the same title twice on one date in one feed: tell them apart
+                seen[key] += 1
+                key = article_key(feed, f"{parsed.title}#{seen[key]}", parsed.published)
+            else:
+                seen[key] = 1
+            prepared.articles.append(PreparedArticle(parsed, key, content_hash(parsed), position))
+        known = self._hashes([a.key for a in prepared.articles])
+        for item in prepared.articles:
+            if known.get(item.key) != item.hash:
+                item.text = self._text_for(item.parsed)
+        self._prepare_extra(prepared)
+        return prepared
+
+    def _prepare_extra(self, prepared: PreparedFile) -> None:
+        """Hook for other per-article work done off the writer thread (entities)."""
+
+    def _text_for(self, parsed: ParsedArticle) -> IndexedText:
+        return index_text(parsed.title, _body_lines(parsed), parsed.ruiping, list(parsed.outlets))
+
+    def _seen(self, path: Path, file_hash: str) -> bool:
+        return bool(
+            self.conn.execute(
+                "SELECT 1 FROM imports WHERE file = ? AND hash = ? AND result = 'imported'",
+                [_file_id(path), file_hash],
+            ).fetchone()
+        )
+
+    def _hashes(self, keys: list[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            out.update(
+                self.conn.execute(
+                    f"SELECT key, hash FROM articles WHERE key IN ({marks})", chunk
+                ).fetchall()
+            )
+        return out
+
+    def write(self, prepared: PreparedFile) -> FileOutcome:
+        """Write a prepared file in one transaction: all of it, or nothing."""
+        if prepared.error is not None:
+            error = prepared.error
+            reason = error.detail if isinstance(error, ParseError) else str(error)
+            return FileOutcome(prepared.name, "refused", reason=reason)
+        if prepared.unchanged or prepared.document is None:
+            return FileOutcome(prepared.name, "unchanged")
+        self._check_words()
+        document = prepared.document
+        now = _now()
+        source = _file_id(prepared.path)
+        added = updated = removed = 0
+        try:
+            with self.db.atomic():
+                feed_id = self._feed_id(document.feed, document.format)
+                existing = {
+                    row[0]: row[1:] for row in self._existing([a.key for a in prepared.articles])
+                }
+                next_id = self._next_article_id()
+                for item in prepared.articles:
+                    old = existing.get(item.key)
+                    if old is not None and old[2] == item.hash:
+                        continue
+                    if old is None:
+                        if next_id > MAX_ARTICLE_ID:
+                            raise LibraryError(
+                                "the library holds its maximum of 9,999,999 articles"
+                            )
+                        article_id, next_id = next_id, next_id + 1
+                        sid = search_id(item.parsed.published, article_id)
+                        self._insert_article(article_id, sid, feed_id, item, source, now)
+                        self._index(sid, item.text or self._text_for(item.parsed))
+                        added += 1
+                    else:
+                        # Re-read what is indexed (notes' comments included) before and after.
+                        article_id, sid = old[0], old[1]
+                        self._unindex(sid, self._stored_text(self._text_row(article_id)))
+                        self._update_article(article_id, item, source, now)
+                        self._index(sid, self._stored_text(self._text_row(article_id)))
+                        updated += 1
+                    self._write_extra(article_id, item)
+                keys = {a.key for a in prepared.articles}
+                for article_id, sid, key in self.conn.execute(
+                    "SELECT id, sid, key FROM articles WHERE source = ?", [source]
+                ).fetchall():
+                    if key not in keys and not self._is_noted(article_id):
+                        self._delete_article(article_id, sid)
+                        removed += 1
+                self.conn.execute(
+                    "INSERT INTO imports(file, hash, time, result, articles) VALUES (?, ?, ?, 'imported', ?)",
+                    [source, prepared.file_hash, now, len(prepared.articles)],
+                )
+        except sqlite3.DatabaseError as e:
+            raise LibraryError(f"{prepared.name}: the library could not be written: {e}") from None
+        if not (added or updated or removed):
+            return FileOutcome(prepared.name, "unchanged", warnings=document.warnings)
+        return FileOutcome(
+            prepared.name,
+            "imported",
+            articles=added + updated,
+            added=added,
+            updated=updated,
+            removed=removed,
+            warnings=document.warnings,
+        )
+
+    def import_file(self, path: Path) -> FileOutcome:
+        return self.write(self.prepare(path))
+
+    def import_paths(
+        self, inputs: Iterable[Path], progress: Progress | None = None
+    ) -> ImportReport:
+        """Import files and folders, one transaction per file.
+
+        The next file is read, parsed and tokenised in a second thread while this one
+        writes: SQLite releases the GIL, so the two overlap on two cores.
+        """
+        files = expand_paths(inputs)
+        report = ImportReport()
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="neican-prepare") as pool:
+            ahead: Future[PreparedFile] | None = (
+                pool.submit(self.prepare, files[0]) if files else None
+            )
+            for index, path in enumerate(files):
+                assert ahead is not None
+                prepared = ahead.result()
+                ahead = (
+                    pool.submit(self.prepare, files[index + 1]) if index + 1 < len(files) else None
+                )
+                report.outcomes.append(self.write(prepared))
+                if progress:
+                    progress(index + 1, len(files), str(path))
+        return report
+
+    def _existing(self, keys: list[str]) -> Iterator[tuple[Any, ...]]:
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            yield from self.conn.execute(
+                f"SELECT key, id, sid, hash FROM articles WHERE key IN ({marks})", chunk
+            )
+
+    def _next_article_id(self) -> int:
+        row = self.conn.execute(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'articles'"
+        ).fetchone()
+        return (row[0] if row else 0) + 1
+
+    def _feed_id(self, name: str, format: str) -> int:
+        row = self.conn.execute("SELECT id FROM feeds WHERE name = ?", [name]).fetchone()
+        if row:
+            return int(row[0])
+        cursor = self.conn.execute("INSERT INTO feeds(name, format) VALUES (?, ?)", [name, format])
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def _insert_article(
+        self, article_id: int, sid: int, feed_id: int, item: PreparedArticle, source: str, now: str
+    ) -> None:
+        p = item.parsed
+        self.conn.execute(
+            "INSERT INTO articles(id, sid, key, feed_id, kind, published, position, source, hash, "
+            "imported, updated, title, outlets, links, ruiping, sections) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                article_id,
+                sid,
+                item.key,
+                feed_id,
+                p.kind,
+                p.published,
+                item.position,
+                source,
+                item.hash,
+                now,
+                now,
+                p.title,
+                json.dumps(list(p.outlets), ensure_ascii=False),
+                json.dumps(list(p.links), ensure_ascii=False),
+                p.ruiping,
+                sections_json(p.sections),
+            ],
+        )
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO article_outlets(article_id, name) VALUES (?, ?)",
+            [(article_id, o) for o in p.outlets],
+        )
+
+    def _update_article(
+        self, article_id: int, item: PreparedArticle, source: str, now: str
+    ) -> None:
+        p = item.parsed
+        self.conn.execute(
+            "UPDATE articles SET kind = ?, position = ?, source = ?, hash = ?, updated = ?, "
+            "outlets = ?, links = ?, ruiping = ?, sections = ? WHERE id = ?",
+            [
+                p.kind,
+                item.position,
+                source,
+                item.hash,
+                now,
+                json.dumps(list(p.outlets), ensure_ascii=False),
+                json.dumps(list(p.links), ensure_ascii=False),
+                p.ruiping,
+                sections_json(p.sections),
+                article_id,
+            ],
+        )
+        self.conn.execute("DELETE FROM article_outlets WHERE article_id = ?", [article_id])
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO article_outlets(article_id, name) VALUES (?, ?)",
+            [(article_id, o) for o in p.outlets],
+        )
+
+    def _write_extra(self, article_id: int, item: PreparedArticle) -> None:
+        """Hook: what else is stored per imported article (entity mentions)."""
+
+    def _delete_article(self, article_id: int, sid: int) -> None:
+        self._unindex(sid, self._stored_text(self._text_row(article_id)))
+        self.conn.execute("DELETE FROM articles WHERE id = ?", [article_id])
+
+    def _text_row(self, article_id: int) -> tuple[Any, ...]:
+        row = self.conn.execute(
+            "SELECT id, title, sections, ruiping, outlets FROM articles WHERE id = ?", [article_id]
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"no article {article_id}")
+        return tuple(row)
+
+    def _is_noted(self, article_id: int) -> bool:
+        if not self._has_table("notes"):
+            return False
+        return bool(
+            self.conn.execute(
+                "SELECT 1 FROM notes WHERE article_id = ? LIMIT 1", [article_id]
+            ).fetchone()
+        )
+
+    # -- reading ---------------------------------------------------------------------
+
+    def article(self, article_id: int) -> Article:
+        row = self.conn.execute(
+            "SELECT a.id, f.name, a.kind, a.title, a.outlets, a.published, a.links, a.ruiping, "
+            "a.sections, a.read, a.source FROM articles a JOIN feeds f ON f.id = a.feed_id "
+            "WHERE a.id = ?",
+            [article_id],
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"no article {article_id}")
+        return Article(
+            id=row[0],
+            feed=row[1],
+            kind=row[2],
+            title=row[3],
+            outlets=tuple(json.loads(row[4])),
+            published=row[5],
+            links=tuple(json.loads(row[6])),
+            ruiping=row[7],
+            sections=sections_load(row[8]),
+            read=bool(row[9]),
+            source=row[10],
+            notes=self._notes_of(article_id),
+            entities=self._entities_of(article_id),
+        )
+
+    def _notes_of(self, article_id: int) -> tuple[Any, ...]:
+        return ()
+
+    def _entities_of(self, article_id: int) -> tuple[Any, ...]:
+        return ()
+
+    def _entity_filter(self, name: str, column: str) -> tuple[str, list[Any]]:
+        """SQL (on search ids) for `entity:NAME`; nothing matches until entities exist."""
+        return "0", []
+
+    def _noted_sql(self) -> str:
+        """SQL for "this article has a note" (false until the notes table exists)."""
+        if self._has_table("notes"):
+            return "EXISTS (SELECT 1 FROM notes n WHERE n.article_id = a.id)"
+        return "0"
+
+    def article_rows(
+        self,
+        *,
+        feed: str | None = None,
+        outlet: str | None = None,
+        unread_only: bool = False,
+        noted_only: bool = False,
+        ids: list[int] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[ArticleRow]:
+        """Articles for a list, newest first (a newsletter issue in its own order)."""
+        where, params = self._row_filter(feed, outlet, unread_only, noted_only, ids)
+        sql = (
+            f"SELECT a.id, f.name, a.kind, a.title, a.outlets, a.published, a.read, {self._noted_sql()} "
+            f"FROM articles a JOIN feeds f ON f.id = a.feed_id {where} ORDER BY a.sid DESC"
+        )
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params += [limit, offset]
+        return [
+            ArticleRow(
+                r[0], r[1], r[2], r[3], tuple(json.loads(r[4])), r[5], bool(r[6]), bool(r[7])
+            )
+            for r in self.conn.execute(sql, params)
+        ]
+
+    def count_rows(
+        self,
+        *,
+        feed: str | None = None,
+        outlet: str | None = None,
+        unread_only: bool = False,
+        noted_only: bool = False,
+    ) -> int:
+        where, params = self._row_filter(feed, outlet, unread_only, noted_only, None)
+        return int(
+            self.conn.execute(
+                f"SELECT count(*) FROM articles a JOIN feeds f ON f.id = a.feed_id {where}", params
+            ).fetchone()[0]
+        )
+
+    def _row_filter(
+        self,
+        feed: str | None,
+        outlet: str | None,
+        unread_only: bool,
+        noted_only: bool,
+        ids: list[int] | None,
+    ) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if feed is not None:
+            clauses.append("f.name = ?")
+            params.append(feed)
+        if outlet is not None:
+            clauses.append("a.id IN (SELECT article_id FROM article_outlets WHERE name = ?)")
+            params.append(outlet)
+        if unread_only:
+            clauses.append("a.read = 0")
+        if noted_only:
+            clauses.append(self._noted_sql())
+        if ids is not None:
+            clauses.append(f"a.id IN ({','.join('?' * len(ids))})")
+            params.extend(ids)
+        return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+    def feeds(self) -> list[FeedCount]:
+        """Every feed with its article and unread counts, by name."""
+        return [
+            FeedCount(name, "feed", total, unread)
+            for name, total, unread in self.conn.execute(
+                "SELECT f.name, count(a.id), coalesce(sum(a.read = 0), 0) FROM feeds f "
+                "JOIN articles a ON a.feed_id = f.id GROUP BY f.id ORDER BY f.name"
+            )
+        ]
+
+    def outlets(self) -> list[FeedCount]:
+        """Every outlet with its article and unread counts, most articles first."""
+        return [
+            FeedCount(name, "outlet", total, unread)
+            for name, total, unread in self.conn.execute(
+                "SELECT o.name, count(*), coalesce(sum(a.read = 0), 0) FROM article_outlets o "
+                "JOIN articles a ON a.id = o.article_id GROUP BY o.name ORDER BY count(*) DESC, o.name"
+            )
+        ]
+
+    def totals(self) -> tuple[int, int]:
+        """(articles, unread) in the whole library."""
+        total, unread = self.conn.execute(
+            "SELECT count(*), coalesce(sum(read = 0), 0) FROM articles"
+        ).fetchone()
+        return int(total), int(unread)
+
+    def is_empty(self) -> bool:
+        return self.conn.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None
+
+    def set_read(self, article_id: int, read: bool = True) -> None:
+        with self.db.atomic():
+            cursor = self.conn.execute(
+                "UPDATE articles SET read = ? WHERE id = ?", [int(read), article_id]
+            )
+            if cursor.rowcount == 0:
+                raise NotFound(f"no article {article_id}")
+
+    def stats(self) -> dict[str, Any]:
+        articles, first, last = self.conn.execute(
+            "SELECT count(*), min(substr(published, 1, 10)), max(substr(published, 1, 10)) FROM articles"
+        ).fetchone()
+        notes = (
+            self.conn.execute("SELECT count(*) FROM notes").fetchone()[0]
+            if self._has_table("notes")
+            else 0
+        )
+        self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        size = self.path.stat().st_size
+        wal = self.path.with_name(self.path.name + "-wal")
+        if wal.exists():
+            size += wal.stat().st_size
+        return {
+            "articles": articles,
+            "feeds": self.conn.execute(
+                "SELECT count(*) FROM feeds WHERE id IN (SELECT feed_id FROM articles)"
+            ).fetchone()[0],
+            "outlets": self.conn.execute(
+                "SELECT count(DISTINCT name) FROM article_outlets"
+            ).fetchone()[0],
+            "notes": notes,
+            "first": first,
+            "last": last,
+            "bytes": size,
+        }
+
+    # -- search ----------------------------------------------------------------------
+
+    def search(self, text: str, limit: int | None = 20) -> SearchResult:
+        """Run a query (store/query.py syntax); never raises on any input."""
+        from .search import run_search
+
+        return run_search(self, text, limit)
+
+
+def _file_id(path: Path) -> str:
+    try:
+        return str(path.resolve())
+    except OSError:
+        return str(path.absolute())

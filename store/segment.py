@@ -1,0 +1,144 @@
+"""Tokens for the search index and for queries: a character stream, Latin suffixes, jieba words.
+
+Recall comes from the character stream, indexed in FTS5 with the `ascii` tokenizer
+(every non-ASCII character is a token character, so our space-separated tokens pass
+through untouched):
+
+- each CJK (any non-ASCII letter or digit) character is one token, so any substring
+  is a phrase of consecutive tokens, however jieba would segment it;
+- each run of ASCII letters and digits is one token, lower-cased;
+- each run of other characters (spaces, punctuation) is one BOUNDARY token, so a
+  phrase never matches across punctuation that is not in the query.
+
+Latin words also go, as all their suffixes, into their own columns, so that a
+prefix query (`"ai"*`) finds `ai` inside `openai`. jieba's search-mode words go
+into a second FTS5 table and refine the ranking.
+
+jieba is loaded lazily (rjieba, the jieba-rs binding, else Python jieba), so
+importing this module costs nothing and the reader paints first.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Callable, Iterable
+
+BOUNDARY = "\ue000"
+# Bumped whenever the token streams change: the library re-indexes on open.
+STREAM_VERSION = "1"
+# Suffixes of Latin words are capped: a 200-character hash needs no infix search.
+MAX_SUFFIX = 48
+
+_NON_WORD = re.compile(r"[\W_]+")
+_PIECE = re.compile(r"[a-z0-9]+|[^\W_]|\ue000")
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
+
+
+def chars_stream(text: str) -> str:
+    """The recall tokens of a text, space-separated (see the module docstring)."""
+    return " ".join(_PIECE.findall(_NON_WORD.sub(BOUNDARY, text.lower())))
+
+
+def chars_pieces(text: str) -> list[str]:
+    """The same tokens as a list, boundaries at the ends removed (for queries)."""
+    pieces = _PIECE.findall(_NON_WORD.sub(BOUNDARY, text.lower()))
+    while pieces and pieces[0] == BOUNDARY:
+        pieces.pop(0)
+    while pieces and pieces[-1] == BOUNDARY:
+        pieces.pop()
+    return pieces
+
+
+def latin_stream(text: str) -> str:
+    """Every suffix of every ASCII word, space-separated."""
+    out: list[str] = []
+    for word in _ASCII_WORD.findall(text.lower()):
+        out.extend(word[i : i + MAX_SUFFIX] for i in range(len(word)))
+    return " ".join(out)
+
+
+def is_ascii_word(piece: str) -> bool:
+    return piece.isascii() and piece.isalnum()
+
+
+# jieba, loaded once per process on first use.
+
+_lock = threading.Lock()
+_cut_for_search: Callable[[str], Iterable[str]] | None = None
+_tag: Callable[[str], Iterable[tuple[str, str]]] | None = None
+_engine = ""
+
+
+def _load() -> None:
+    global _cut_for_search, _tag, _engine
+    with _lock:
+        if _cut_for_search is not None:
+            return
+        try:
+            import rjieba
+
+            _cut_for_search, _tag = rjieba.cut_for_search, rjieba.tag
+            _engine = f"rjieba {_version('rjieba')}"
+        except ImportError:  # no wheel for this platform: the reference, ~25x slower
+            import jieba
+            import jieba.posseg
+
+            from .paths import cache_dir
+
+            jieba.setLogLevel(logging.WARNING)
+            cache = cache_dir() / "jieba.cache"
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            jieba.dt.cache_file = str(cache)
+            jieba.initialize()
+            _cut_for_search = jieba.cut_for_search
+            _tag = lambda text: ((w.word, w.flag) for w in jieba.posseg.cut(text))  # noqa: E731
+            _engine = f"jieba {_version('jieba')}"
+
+
+def _version(package: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "?"
+
+
+def warm_up() -> str:
+    """Load the segmenter now (the reader calls this in a worker); returns its name."""
+    _load()
+    cut_for_search("预热")
+    return _engine
+
+
+def is_loaded() -> bool:
+    return _cut_for_search is not None
+
+
+def engine() -> str:
+    """Which segmenter and version the index is built with (part of the index version)."""
+    _load()
+    return _engine
+
+
+def cut_for_search(text: str) -> list[str]:
+    """jieba's search-engine mode: words plus the dictionary words inside long ones."""
+    if _cut_for_search is None:
+        _load()
+    assert _cut_for_search is not None
+    return [w for w in _cut_for_search(text) if w.strip()]
+
+
+def tag(text: str) -> list[tuple[str, str]]:
+    """jieba's part-of-speech tags (`nr` person, `nt` organisation, `eng` Latin…)."""
+    if _tag is None:
+        _load()
+    assert _tag is not None
+    return list(_tag(text))
+
+
+def words_stream(text: str) -> str:
+    """jieba search-mode words, space-separated, for the `words` FTS5 table."""
+    return " ".join(cut_for_search(text))

@@ -1,0 +1,316 @@
+"""The library: imports are atomic and idempotent, edits keep read flags, the file stays plain SQLite."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+from cli_helpers import run_cli
+from conftest import DIGEST_SEED, NEICAN_SEED, SEEDS
+
+from store.errors import LibraryError, NotFound
+from store.library import Library
+
+
+@pytest.fixture
+def library(tmp_path: Path):
+    with Library(tmp_path / "lib.db") as lib:
+        yield lib
+
+
+def titles(lib: Library) -> list[str]:
+    return [r.title for r in lib.article_rows()]
+
+
+def test_import_seeds_then_again_is_unchanged(library: Library) -> None:
+    first = library.import_paths([SEEDS])
+    assert first.to_json() == {
+        "imported": [
+            {"file": str(DIGEST_SEED), "articles": 10},
+            {"file": str(NEICAN_SEED), "articles": 6},
+        ],
+        "unchanged": [],
+        "refused": [],
+    }
+    before = library.conn.execute("SELECT count(*), max(updated) FROM articles").fetchone()
+    imports = library.conn.execute("SELECT count(*) FROM imports").fetchone()[0]
+    second = library.import_paths([SEEDS])
+    assert second.to_json() == {
+        "imported": [],
+        "unchanged": [str(DIGEST_SEED), str(NEICAN_SEED)],
+        "refused": [],
+    }
+    assert library.conn.execute("SELECT count(*), max(updated) FROM articles").fetchone() == before
+    assert library.conn.execute("SELECT count(*) FROM imports").fetchone()[0] == imports
+
+
+def test_a_copy_under_another_name_is_unchanged(library: Library, tmp_path: Path) -> None:
+    library.import_paths([DIGEST_SEED])
+    copy = tmp_path / "copy.txt"
+    copy.write_bytes(DIGEST_SEED.read_bytes().replace(b"\n", b"\r\n"))
+    assert library.import_paths([copy]).to_json()["unchanged"] == [str(copy)]
+    assert library.totals() == (10, 10)
+
+
+def test_articles_are_newest_first_and_an_issue_keeps_its_order(library: Library) -> None:
+    library.import_paths([SEEDS])
+    assert titles(library)[:3] == [
+        "AI小登的尽头,是卖身老登?",
+        "Meta为何花10亿美金收购这家中国AI应用公司?",
+        "华人掌舵Meta AI的格局,已经初步形成了",
+    ]
+    issue = [r.title for r in library.article_rows(feed="AI内参")]
+    assert issue == ["AI内参 2025-12-30"] + [
+        "极小与极大:MiniMax的“极简主义”野望",
+        "Meta的“补天”计划:砸钱、抢人、关门",
+        "快手周国睿“注销”:当技术大牛成为硅谷的猎物",
+        "吴恩达的“工业时代”预判:为众生掌灯还是为巨头正名?",
+        "万亿重担:SpaceX与OpenAI的“公开深海”之旅",
+    ]
+
+
+def test_edited_file_updates_articles_and_keeps_read_flags(
+    library: Library, tmp_path: Path
+) -> None:
+    path = tmp_path / "digest.txt"
+    path.write_bytes(DIGEST_SEED.read_bytes())
+    library.import_paths([path])
+    target = next(r for r in library.article_rows() if r.title.startswith("AI小登"))
+    library.set_read(target.id, True)
+    old, new = "并购的核心动机是巨头为弥补能力短板", "并购的核心动机是巨头为补齐短板"
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    outcome = library.import_paths([path]).outcomes[0]
+    assert (outcome.result, outcome.added, outcome.updated) == ("imported", 0, 1)
+    article = library.article(target.id)
+    assert article.read is True
+    assert article.sections[0].bullets[1].text.startswith(new)
+    # The index follows the edit: the new words are found, the old ones no longer.
+    assert [h.id for h in library.search("补齐短板").hits] == [target.id]
+    assert library.search("弥补能力短板").total == 0
+    assert library.totals() == (10, 9)
+
+
+def test_article_removed_from_its_file_is_removed(library: Library, tmp_path: Path) -> None:
+    path = tmp_path / "digest.txt"
+    lines = DIGEST_SEED.read_text(encoding="utf-8").split("\n")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    library.import_paths([path])
+    path.write_text("\n".join(lines[:-3]), encoding="utf-8")  # drop the last article
+    outcome = library.import_paths([path]).outcomes[0]
+    assert outcome.removed == 1
+    assert "Meta拟削减元宇宙预算30%,累计亏损超700亿美元" not in titles(library)
+    assert library.search("元宇宙预算").total == 0
+
+
+def test_folder_import_refuses_bad_files_and_keeps_the_rest(
+    library: Library, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_bytes(DIGEST_SEED.read_bytes())
+    (folder / "sub" / "b.txt").write_bytes(b"\x00\x01binary")
+    (folder / "sub" / "c.txt").write_bytes(NEICAN_SEED.read_bytes())
+    (folder / "notes.pdf").write_bytes(b"%PDF")  # not a .txt/.md: not even tried
+    result = run_cli(capsys, "import", str(folder), "--json", "--db", str(library.path))
+    assert result.code == 1
+    data = json.loads(result.out)
+    assert [i["file"] for i in data["imported"]] == [
+        str(folder / "a.txt"),
+        str(folder / "sub" / "c.txt"),
+    ]
+    assert data["refused"] == [
+        {
+            "file": str(folder / "sub" / "b.txt"),
+            "reason": "line 1: binary data: contains NUL bytes (UTF-16 without a BOM?)",
+        }
+    ]
+    assert library.totals()[0] == 16
+
+
+def test_import_summary_text(capsys: pytest.CaptureFixture[str]) -> None:
+    result = run_cli(capsys, "import", str(DIGEST_SEED))
+    assert result.code == 0
+    assert result.out.splitlines() == [
+        f"imported  {DIGEST_SEED} (10 new)",
+        "1 imported, 0 unchanged, 0 refused",
+    ]
+    assert result.err == ""  # no progress bar when stderr is not a terminal
+    again = run_cli(capsys, "import", str(DIGEST_SEED))
+    assert again.out.splitlines()[-1] == "0 imported, 1 unchanged, 0 refused"
+
+
+def test_a_failure_in_the_middle_of_a_file_leaves_the_library_as_it_was(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    library.import_paths([NEICAN_SEED])
+    state = library.conn.execute("SELECT count(*) FROM articles").fetchone()
+    calls = 0
+    real = Library._index
+
+    def failing(self: Library, sid: int, text: object) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 5:
+            raise sqlite3.OperationalError("disk I/O error")
+        real(self, sid, text)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Library, "_index", failing)
+    with pytest.raises(
+        LibraryError, match="000_4560301d0d0dc6f1.txt: the library could not be written"
+    ):
+        library.import_paths([DIGEST_SEED])
+    monkeypatch.setattr(Library, "_index", real)
+    assert library.conn.execute("SELECT count(*) FROM articles").fetchone() == state
+    assert library.search("英伟达").total == 0  # nothing of the digest reached the index
+    assert library.import_paths([DIGEST_SEED]).imported[0].articles == 10
+
+
+def big_digest(path: Path, articles: int, feed: str) -> None:
+    """A digest of many articles built from the seed's, each with its own title and date."""
+    seed = DIGEST_SEED.read_text(encoding="utf-8").split("\n")[4:]
+    out = [feed]
+    for n in range(articles):
+        title, _, summary = seed[(n % 10) * 3 : (n % 10) * 3 + 3]
+        out += [
+            f"{title} #{n}",
+            f"测试社· 2024-{1 + n % 12:02d}-{1 + n % 28:02d} 08:{n % 60:02d}",
+            summary,
+        ]
+    path.write_text("\n".join(out), encoding="utf-8")
+
+
+def test_sigkill_in_the_middle_of_an_import_leaves_the_library_intact(tmp_path: Path) -> None:
+    db = tmp_path / "lib.db"
+    wal = tmp_path / "lib.db-wal"
+    small, large = tmp_path / "1-small.txt", tmp_path / "2-large.txt"
+    small.write_bytes(DIGEST_SEED.read_bytes())
+    big_digest(large, 12_000, "大文件")
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from tui.cli import main; main()",
+            "import",
+            str(small),
+            str(large),
+        ],
+        env={**os.environ, "NEICAN_DB": str(db)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        committed = None
+        while time.monotonic() < deadline and child.poll() is None:
+            if committed is None:  # wait until the first file is committed …
+                try:
+                    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+                        if conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 10:
+                            committed = wal.stat().st_size
+                except (sqlite3.Error, OSError):
+                    pass
+            elif wal.stat().st_size > committed + 4 * 2**20:
+                break  # … then until the second file's transaction spills pages to the WAL
+            time.sleep(0.01)
+        assert child.poll() is None, "the large import finished before it could be killed"
+        assert committed is not None
+        child.send_signal(signal.SIGKILL)
+    finally:
+        child.wait(30)
+    assert child.returncode == -signal.SIGKILL
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert conn.execute("SELECT count(*) FROM articles").fetchone() == (10,)
+        assert conn.execute("SELECT count(*) FROM feeds").fetchone() == (1,)
+        conn.execute("INSERT INTO search(search) VALUES('integrity-check')")
+    with Library(db) as lib:
+        assert lib.search("大文件").total == 0
+        assert lib.search("英伟达").total > 0
+
+
+def test_the_file_is_plain_sqlite_fts_included(library: Library) -> None:
+    library.import_paths([SEEDS])
+    library.close()
+    db = sqlite_utils.Database(library.path)
+    assert db.table("articles").count == 16
+    # The character index answers plain MATCH queries without any custom tokenizer.
+    rows = db.execute("SELECT rowid FROM search WHERE search MATCH '\"英 伟 达\"'").fetchall()
+    sids = {r[0] for r in rows}
+    found = {
+        r[0]
+        for r in db.execute(
+            "SELECT title FROM articles WHERE sid IN (%s)" % ",".join(map(str, sids))
+        )
+    }
+    assert "AI小登的尽头,是卖身老登?" in found
+    words = db.execute("SELECT count(*) FROM words WHERE words MATCH '收购'").fetchone()[0]
+    assert words > 0
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_db_option_and_environment(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    assert run_cli(capsys, "--db", str(a), "import", str(NEICAN_SEED)).code == 0
+    assert run_cli(capsys, "import", str(DIGEST_SEED), "--db", str(b)).code == 0
+    assert json.loads(run_cli(capsys, "stats", "--json", "--db", str(a)).out)["articles"] == 6
+    assert json.loads(run_cli(capsys, "--db", str(b), "stats", "--json").out)["articles"] == 10
+    os.environ["NEICAN_DB"] = str(a)
+    assert json.loads(run_cli(capsys, "stats", "--json").out)["articles"] == 6
+
+
+def test_stats_json(library: Library, capsys: pytest.CaptureFixture[str]) -> None:
+    library.import_paths([SEEDS])
+    data = json.loads(run_cli(capsys, "stats", "--json", "--db", str(library.path)).out)
+    assert data["bytes"] > 0
+    del data["bytes"]
+    assert data == {
+        "articles": 16,
+        "feeds": 2,
+        "outlets": 17,
+        "notes": 0,
+        "first": "2025-12-06",
+        "last": "2026-01-13",
+    }
+
+
+def test_show_json_is_the_contract_plus_library_state(
+    library: Library, capsys: pytest.CaptureFixture[str]
+) -> None:
+    library.import_paths([NEICAN_SEED])
+    expected = json.loads(
+        (Path(__file__).parent / "data/expected/004_neican.json").read_text(encoding="utf-8")
+    )
+    item = library.article_rows(feed="AI内参")[1]
+    data = json.loads(
+        run_cli(capsys, "show", str(item.id), "--json", "--db", str(library.path)).out
+    )
+    assert {k: data[k] for k in expected["articles"][1]} == expected["articles"][1]
+    assert (data["id"], data["feed"], data["read"], data["notes"]) == (item.id, "AI内参", False, [])
+    assert isinstance(data["entities"], list)
+    missing = run_cli(capsys, "show", "999", "--db", str(library.path))
+    assert missing.code == 1 and missing.err == "neican: error: no article 999\n"
+
+
+def test_set_read_and_counts(library: Library) -> None:
+    library.import_paths([SEEDS])
+    first = library.article_rows()[0]
+    library.set_read(first.id)
+    assert library.totals() == (16, 15)
+    assert [(f.name, f.unread) for f in library.feeds()] == [("AI内参", 6), ("Llama模型", 9)]
+    with pytest.raises(NotFound):
+        library.set_read(12345)
+
+
+def test_not_a_library(tmp_path: Path) -> None:
+    bogus = tmp_path / "x.db"
+    bogus.write_text("hello, I am not SQLite" * 100)
+    with pytest.raises(LibraryError, match="not a neican library or damaged|cannot open"):
+        Library(bogus)

@@ -1,0 +1,386 @@
+"""Search finds exactly what a substring search finds, and every query feature works."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from cli_helpers import run_cli
+from conftest import DATA, DIGEST_SEED, NEICAN_SEED, SEEDS
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from store.library import Library
+from store.query import Term, parse_query
+
+FRESH = DATA / "fresh"
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory: pytest.TempPathFactory):
+    """The seeds and the fresh test articles: 46 articles, two formats, five feeds."""
+    with Library(tmp_path_factory.mktemp("search") / "lib.db") as lib:
+        report = lib.import_paths([SEEDS, FRESH])
+        assert not report.refused
+        yield lib
+
+
+def searchable(lib: Library) -> dict[int, str]:
+    """Article id → the lower-cased text a substring search looks in (title, body, 锐评, outlets)."""
+    out = {}
+    for row in lib.article_rows():
+        article = lib.article(row.id)
+        out[row.id] = "\n".join([article.title, *article.text_lines()]).lower()
+    return out
+
+
+@pytest.fixture(scope="module")
+def texts(library: Library) -> dict[int, str]:
+    return searchable(library)
+
+
+def ids(lib: Library, query: str) -> set[int]:
+    result = lib.search(query, limit=0)
+    assert result.total == len(result.hits)
+    return {h.id for h in result.hits}
+
+
+def substring_ids(texts: dict[int, str], *words: str) -> set[int]:
+    return {i for i, text in texts.items() if all(w.lower() in text for w in words)}
+
+
+# The recall contract --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "云",
+        "芯",
+        "AI",
+        "ai",
+        "英伟",
+        "英伟达",
+        "大模",
+        "大模型",
+        "融资",
+        "谷歌",
+        "Meta",
+        "meta",
+        "Llama",
+        "lla",
+        "ama",
+        "openai",
+        "GPT-5",
+        "20亿美元",
+        "R1",
+        "H20",
+        "2025",
+        "的",
+        "Qwen3",
+        "AI模型",
+        "ai模型",
+        "模型a",
+        "DeepSeek-V3",
+        "·",
+        "36氪",
+        "杨立昆",
+    ],
+)
+def test_single_words_find_exactly_the_substring_matches(library, texts, query) -> None:
+    if not any(c.isalnum() for c in query):
+        assert library.search(query).total == 0  # no letter or digit: no word to look for
+        return
+    assert ids(library, query) == substring_ids(texts, query)
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        ("英伟达", "收购"),
+        ("Meta", "Manus"),
+        ("云", "AI"),
+        ("大模型", "融资", "亿美元"),
+        ("openai", "微软"),
+    ],
+)
+def test_all_words_must_match(library, texts, words) -> None:
+    expected = substring_ids(texts, *words)
+    assert ids(library, " ".join(words)) == expected
+    assert expected  # the test would prove nothing on an empty answer
+
+
+def test_partial_words_are_found_whatever_jieba_says(library, texts) -> None:
+    assert ids(library, "英伟") == substring_ids(texts, "英伟达")  # nothing else has 英伟
+    assert ids(library, "大模") == substring_ids(texts, "大模")
+    assert substring_ids(texts, "大模型") <= ids(library, "大模")
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_random_substrings_find_their_article(library, texts, data) -> None:
+    article_id = data.draw(st.sampled_from(sorted(texts)))
+    text = texts[article_id]
+    start = data.draw(st.integers(0, len(text) - 1))
+    length = data.draw(st.integers(1, 12))
+    piece = text[start : start + length]
+    words = [w for w in piece.split() if any(c.isalnum() for c in w)]
+    # Query syntax is not text: skip pieces that would read as a phrase, exclusion or filter.
+    words = [
+        w for w in words if '"' not in w and not w.startswith("-") and not re.match(r"^[a-z]+:", w)
+    ]
+    if not words:
+        return
+    found = ids(library, " ".join(words))
+    assert article_id in found
+    assert found == substring_ids(texts, *words)
+
+
+# Query syntax ---------------------------------------------------------------------
+
+
+def test_phrase_allows_spaces_or_punctuation_between_its_words(library, texts) -> None:
+    plain = substring_ids(texts, "英伟达收购")
+    assert ids(library, '"英伟达 收购"') == plain | substring_ids(texts, "英伟达 收购")
+    assert ids(library, '"Scale AI"') == substring_ids(texts, "scale ai")
+    assert ids(library, '"AI 模型"') == substring_ids(texts, "ai模型") | substring_ids(
+        texts, "ai 模型"
+    )
+
+
+def test_exclusion(library, texts) -> None:
+    expected = substring_ids(texts, "meta") - substring_ids(texts, "manus")
+    assert ids(library, "Meta -Manus") == expected and expected
+    assert ids(library, 'Meta -"Scale AI"') == substring_ids(texts, "meta") - substring_ids(
+        texts, "scale ai"
+    )
+
+
+def test_exclusion_alone_lists_everything_without_the_word(library, texts) -> None:
+    result = library.search("-Meta", limit=0)
+    assert {h.id for h in result.hits} == set(texts) - substring_ids(texts, "meta")
+    assert [h.published for h in result.hits] == sorted(
+        (h.published for h in result.hits), reverse=True
+    )
+
+
+def test_filters_alone_list_every_match_newest_first(library) -> None:
+    result = library.search("feed:AI内参", limit=0)
+    assert result.total == 21  # the seed issue and three fresh ones: 4 overviews + 17 items
+    assert {h.feed for h in result.hits} == {"AI内参"}
+    assert [h.published for h in result.hits] == sorted(
+        (h.published for h in result.hits), reverse=True
+    )
+    assert library.search("after:2026-01-01", limit=0).total == 3  # 01-01 (inclusive), 01-03, 01-13
+
+
+def test_feed_outlet_and_date_filters(library, texts) -> None:
+    meta = substring_ids(texts, "meta")
+    in_llama = {r.id for r in library.article_rows(feed="Llama模型")}
+    assert ids(library, "Meta feed:Llama模型") == meta & in_llama
+    assert ids(library, "Meta feed:llama") == meta & in_llama  # case-insensitive, partial
+    by_36kr = {r.id for r in library.article_rows(outlet="36氪")}
+    assert ids(library, "Meta outlet:36氪") == meta & by_36kr and by_36kr
+    dates = {r.id: r.published for r in library.article_rows()}
+    assert ids(library, "Meta after:2025-12-30") == {i for i in meta if dates[i] >= "2025-12-30"}
+    assert ids(library, "Meta before:2025-12-30") == {i for i in meta if dates[i] < "2025-12-30"}
+    assert ids(library, "Meta after:2025-12 before:2026") == {
+        i for i in meta if "2025-12-01" <= dates[i] < "2026-01-01"
+    }
+
+
+def test_is_unread_and_is_read(tmp_path: Path) -> None:
+    with Library(tmp_path / "lib.db") as lib:
+        lib.import_paths([DIGEST_SEED])
+        first = lib.article_rows()[0]
+        lib.set_read(first.id)
+        assert first.id not in ids(lib, "Meta is:unread")
+        assert ids(lib, "is:read") == {first.id}
+        assert lib.search("is:unread", limit=0).total == 9
+
+
+def test_latin_is_case_insensitive(library) -> None:
+    assert ids(library, "meta") == ids(library, "META") == ids(library, "Meta")
+    assert ids(library, "deepseek") == ids(library, "DeepSeek")
+
+
+def test_limit_and_total(library, capsys) -> None:
+    everything = library.search("AI", limit=0)
+    assert everything.total == len(everything.hits) > 5
+    three = library.search("AI", limit=3)
+    assert three.total == everything.total and len(three.hits) == 3
+    data = json.loads(
+        run_cli(capsys, "search", "AI", "--json", "--limit", "2", "--db", str(library.path)).out
+    )
+    assert data["total"] == everything.total and len(data["hits"]) == 2
+    assert set(data["hits"][0]) == {
+        "id",
+        "title",
+        "feed",
+        "outlets",
+        "published",
+        "snippet",
+        "score",
+    }
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("\"()*:-^ AND OR NEAR NOT{}[]+\\'abc英伟达\x00\x1b\t")),
+        max_size=30,
+    )
+)
+def test_any_string_is_a_valid_query(library, text) -> None:
+    result = library.search(text)
+    assert result.total >= len(result.hits)
+    assert not any("search failed" in p for p in result.problems)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"',
+        '"unclosed',
+        "AND",
+        "OR OR",
+        "*",
+        "(",
+        ")",
+        "NEAR(a b)",
+        "a:b",
+        "-",
+        "--x",
+        "feed:",
+        'feed:"',
+        "is:whatever",
+        "after:yesterday",
+        "{title}: x",
+        "^x",
+        "x*",
+        "'",
+        "\\",
+    ],
+)
+def test_fts_syntax_in_queries_is_literal(library, texts, text) -> None:
+    result = library.search(text, limit=0)
+    assert not any("search failed" in p for p in result.problems)
+
+
+def test_problems_are_reported(library) -> None:
+    assert library.search("Meta after:yesterday").problems == (
+        "after:yesterday is not a date (YYYY-MM-DD, YYYY-MM or YYYY)",
+    )
+    assert library.search("is:starred").problems == (
+        "is:starred is unknown (is:unread, is:read or is:noted)",
+    )
+
+
+def test_parse_query() -> None:
+    q = parse_query(
+        '英伟 "英伟达 收购" -谷歌 feed:AI内参 outlet:"36氪" after:2025-12-15 before:2026 is:unread x*'
+    )
+    assert q.terms == (
+        Term("英伟"),
+        Term("英伟达 收购", phrase=True),
+        Term("谷歌", negated=True),
+        Term("x*"),
+    )
+    assert (q.feeds, q.outlets, q.after, q.before, q.read) == (
+        ("AI内参",),
+        ("36氪",),
+        "2025-12-15",
+        "2026-01-01",
+        False,
+    )
+
+
+# Ranking and snippets --------------------------------------------------------------
+
+
+def test_title_matches_rank_first(tmp_path: Path) -> None:
+    with Library(tmp_path / "lib.db") as lib:
+        lib.import_paths([SEEDS])
+        hits = lib.search("Manus").hits
+        assert 0 < len(hits) < 8  # ranked by bm25, not by date
+        assert "Manus" in hits[0].title
+        assert hits[0].score >= hits[-1].score
+
+
+def test_snippet_is_original_text_with_matches_marked(library) -> None:
+    hit = library.search("英伟 feed:Llama模型").hits[0]
+    assert "«英伟»达" in hit.marked_snippet()
+    assert hit.snippet.replace("…", "") in "\n".join(library.article(hit.id).text_lines())
+    [(a, b)] = hit.highlights[:1]
+    assert hit.snippet[a:b] == "英伟"
+
+
+def test_search_cli_text(library, capsys) -> None:
+    result = run_cli(capsys, "search", "英伟 feed:Llama模型", "--db", str(library.path))
+    lines = result.out.splitlines()
+    assert lines[-1] == "4 matches"
+    assert "«英伟»" in result.out
+
+
+# jieba and rjieba ------------------------------------------------------------------
+
+# Every line of the seeds where rjieba and jieba differ, as (jieba only, rjieba only):
+# rjieba keeps a Latin token with an inner `-` or `.` whole besides its parts, jieba
+# cuts it at the punctuation. No Chinese word differs.
+LATIN_DIFFERENCES = {
+    (("-", "01", "13", "2026"), ("2026-01-13",)),
+    (("-", "01", "03", "2026"), ("2026-01-03",)),
+    (("-", "01", "2026"), ("2026-01-01",)),
+    (("4",), ("GPT-4",)),
+    (("-", "12", "2025", "31"), ("2025-12-31",)),
+    (("-", "12", "2025", "30"), ("2025-12-30",)),
+    (("-", "12", "18", "2025"), ("2025-12-18",)),
+    (("-", "12", "15", "2025"), ("2025-12-15",)),
+    ((), ("MMLU-Pro", "MMLU-Redux", "Qwen3-30B")),
+    (("-", "12", "14", "2025"), ("2025-12-14",)),
+    (("-", "12", "2025"), ("2025-12-12",)),
+    (("-", "06", "12", "2025"), ("2025-12-06",)),
+    ((".", "Y"), ("9v6U-Y-v6U-Y-v6U-Y-v6U", "mp.weixin.qq.com")),
+    ((".", "4819354"), ("4819354.html", "www.huxiu.com")),
+    ((".",), ("www.infoq.cn",)),
+    ((".", "12", "2025", "30"), ("2025-12-30", "doc-inheqcrs4323908.shtml", "finance.sina.com.cn")),
+    (("-",), ("Giga-IPO",)),
+    ((".", "kr", "www.36"), ("36kr", "www", "www.36kr.com")),
+}
+
+
+def test_rjieba_agrees_with_jieba_on_the_seeds() -> None:
+    import logging
+
+    import jieba
+    import rjieba
+
+    jieba.setLogLevel(logging.WARNING)
+    chinese = re.compile(r"[\u4e00-\u9fff]")
+    lines = [
+        line
+        for seed in (DIGEST_SEED, NEICAN_SEED)
+        for line in seed.read_text(encoding="utf-8").split("\n")
+    ]
+    assert len(lines) == 86
+    differences = set()
+    for line in lines:
+        reference = [w for w in jieba.cut_for_search(line) if w.strip()]
+        fast = [w for w in rjieba.cut_for_search(line) if w.strip()]
+        assert [w for w in reference if chinese.search(w)] == [
+            w for w in fast if chinese.search(w)
+        ], line
+        if reference != fast:
+            differences.add(
+                (
+                    tuple(sorted(set(reference) - set(fast))),
+                    tuple(sorted(set(fast) - set(reference))),
+                )
+            )
+    assert differences == LATIN_DIFFERENCES
