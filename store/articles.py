@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import ParsedArticle, Section, sections_from_json
+from .model import Bullet, ParsedArticle, Section
 
 # Articles are ordered by a search id: minutes since year 1 of their date, then their
 # id reversed, so that `ORDER BY sid DESC` is newest first and, within one minute
@@ -39,7 +39,7 @@ def article_key(feed: str, title: str, published: str) -> str:
 
 
 def content_hash(article: ParsedArticle) -> str:
-    data = json.dumps(article.to_json(), ensure_ascii=False, sort_keys=True)
+    data = json.dumps(article.to_json(), ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha1(data.encode()).hexdigest()[:20]
 
 
@@ -84,6 +84,32 @@ class EntityCount:
             "type": self.type,
             "count": self.count,
             "aliases": list(self.aliases),
+        }
+        if self.type == "money":
+            data["value"] = self.value
+            data["unit"] = self.unit
+        return data
+
+
+@dataclass(frozen=True)
+class EntityInfo:
+    """An entity of the library: how many articles mention it, how often."""
+
+    name: str
+    type: str
+    aliases: tuple[str, ...]
+    articles: int
+    mentions: int
+    value: float | None = None
+    unit: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "name": self.name,
+            "type": self.type,
+            "aliases": list(self.aliases),
+            "articles": self.articles,
+            "mentions": self.mentions,
         }
         if self.type == "money":
             data["value"] = self.value
@@ -208,8 +234,16 @@ class SearchResult:
 
 
 def sections_json(sections: tuple[Section, ...]) -> str:
-    return json.dumps([s.to_json() for s in sections], ensure_ascii=False)
+    """Sections as stored: compact JSON arrays, `[[heading, [[text, [n, m]], …]], …]`."""
+    return json.dumps(
+        [[s.heading, [[b.text, list(b.citations)] for b in s.bullets]] for s in sections],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
 
 
 def sections_load(data: str) -> tuple[Section, ...]:
-    return sections_from_json(json.loads(data))
+    return tuple(
+        Section(heading, tuple(Bullet(text, tuple(citations)) for text, citations in bullets))
+        for heading, bullets in json.loads(data)
+    )

@@ -16,6 +16,9 @@ class ParseError(NeicanError):
         self.line = line
         super().__init__(str(self))
 
+    def __reduce__(self) -> tuple[type[ParseError], tuple[str, str, int | None]]:
+        return (ParseError, (self.file, self.reason, self.line))  # crosses process pools
+
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
         return f"{where}: {self.reason}"

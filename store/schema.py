@@ -6,12 +6,7 @@ from sqlite_utils import Database, Migrations
 
 migrations = Migrations("neican")
 
-# Column weights for bm25 over the `search` table, in column order.
-SEARCH_COLUMNS = ("title", "body", "ruiping", "extra", "ltitle", "lbody")
-SEARCH_WEIGHTS = (4.0, 1.0, 2.0, 1.0, 4.0, 1.0)
-CHAR_COLUMNS = "{title body ruiping extra}"
-LATIN_COLUMNS = "{ltitle lbody}"
-WORDS_WEIGHTS = (4.0, 1.0)
+PAGE_SIZE = 16384  # article rows are ~3 KB: 4 KB pages would waste a quarter of the file
 
 
 @migrations()
@@ -25,6 +20,7 @@ def m001_library(db: Database) -> None:
             format TEXT NOT NULL
         )"""
     )
+    db.execute("CREATE TABLE sources (id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE)")
     db.execute(
         """CREATE TABLE articles (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -35,7 +31,7 @@ def m001_library(db: Database) -> None:
             published TEXT NOT NULL,
             read INTEGER NOT NULL DEFAULT 0,
             position INTEGER NOT NULL DEFAULT 0,
-            source TEXT,
+            source_id INTEGER REFERENCES sources(id),
             hash TEXT NOT NULL,
             imported TEXT NOT NULL,
             updated TEXT NOT NULL,
@@ -48,7 +44,7 @@ def m001_library(db: Database) -> None:
     )
     db.execute("CREATE INDEX articles_feed ON articles(feed_id, sid)")
     db.execute("CREATE INDEX articles_read ON articles(read, sid)")
-    db.execute("CREATE INDEX articles_source ON articles(source)")
+    db.execute("CREATE INDEX articles_source ON articles(source_id)")
     db.execute(
         """CREATE TABLE article_outlets (
             article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
@@ -69,16 +65,47 @@ def m001_library(db: Database) -> None:
     )
     db.execute("CREATE INDEX imports_file ON imports(file, hash)")
     # Contentless: the text lives once, in `articles`; the rowid is articles.sid.
+    # `search`: every line of an article as the character stream, and the suffixes of
+    # its Latin words (store/segment.py); `titles`: the same for the title alone, so
+    # title matches can rank first; `words`: jieba's search-mode words.
     # columnsize=0 halves ranking time (bm25 then ignores document length).
+    for table in ("search", "titles"):
+        db.execute(
+            f"CREATE VIRTUAL TABLE {table} USING fts5(chars, latin, content='', "
+            "tokenize='ascii', columnsize=0)"
+        )
     db.execute(
-        "CREATE VIRTUAL TABLE search USING fts5("
-        + ", ".join(SEARCH_COLUMNS)
-        + ", content='', tokenize='ascii', columnsize=0)"
-    )
-    db.execute(
-        "CREATE VIRTUAL TABLE words USING fts5(title, body, content='', "
-        "tokenize='unicode61 remove_diacritics 0', detail=column, columnsize=0)"
+        "CREATE VIRTUAL TABLE words USING fts5(text, content='', "
+        "tokenize='unicode61 remove_diacritics 0', detail=none, columnsize=0)"
     )
     for table in ("search", "words"):
-        # Fewer, larger merges: imports of thousands of articles go ~20% faster.
-        db.execute(f"INSERT INTO {table}({table}, rank) VALUES('automerge', 16)")
+        # A bigger in-memory buffer: a large file flushes fewer, larger segments.
+        db.execute(f"INSERT INTO {table}({table}, rank) VALUES('hashsize', {16 * 2**20})")
+
+
+@migrations()
+def m002_entities(db: Database) -> None:
+    """Entities (gazetteer names, names found by patterns, money) and their mentions."""
+    db.execute(
+        """CREATE TABLE entities (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            type TEXT NOT NULL,           -- org | person | product | money | media
+            aliases TEXT NOT NULL DEFAULT '[]',
+            parent TEXT,
+            value REAL,                   -- money: the amount (the lower bound of a range)
+            high REAL,                    -- money: the upper bound of a range
+            unit TEXT,                    -- money: ISO currency
+            source TEXT NOT NULL,         -- gazetteer | pattern | money | outlet
+            UNIQUE (type, name)
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE mentions (
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            entity_id INTEGER NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (article_id, entity_id)
+        ) WITHOUT ROWID"""
+    )
+    db.execute("CREATE INDEX mentions_entity ON mentions(entity_id, article_id)")

@@ -14,6 +14,7 @@ is zero) and the results are simply newest first.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 import sqlite3
@@ -23,16 +24,17 @@ from typing import TYPE_CHECKING, Any
 from . import segment
 from .articles import SearchHit, SearchResult, day_sid, sections_load
 from .query import Query, Term, parse_query
-from .schema import CHAR_COLUMNS, LATIN_COLUMNS, SEARCH_WEIGHTS, WORDS_WEIGHTS
 
 if TYPE_CHECKING:
     from .library import Library
 
-RERANK = 100
+RERANK = 30
 TITLE_BONUS = 10
 SNIPPET_WIDTH = 72
-_BM25 = "bm25(search, " + ", ".join(str(w) for w in SEARCH_WEIGHTS) + ")"
-_WORDS_BM25 = "bm25(words, " + ", ".join(str(w) for w in WORDS_WEIGHTS) + ")"
+# A query matching more articles than this is ranked among its newest RANK_WINDOW
+# matches (then the rest, newest first): bm25 over 30,000 rows costs ~40 ms.
+RANK_WINDOW = 1000
+WHOLE_WORD_BONUS = 0.5
 
 
 @dataclass(frozen=True)
@@ -49,29 +51,19 @@ def _phrase(pieces: list[str], prefix: bool = False) -> str:
     return '"' + " ".join(pieces) + '"' + ("*" if prefix else "")
 
 
-def _word_expr(
-    word: str, chars_cols: str = CHAR_COLUMNS, latin_cols: str = LATIN_COLUMNS
-) -> tuple[str, bool]:
-    """FTS5 expression for one lower-cased word, and whether it is exact."""
+def _word_expr(word: str) -> tuple[str, bool]:
+    """FTS5 expression for one lower-cased word, and whether it is exact.
+
+    A Latin word is looked up by its suffixes (one doclist, fast); anything else is
+    a phrase of the character stream. Only punctuation inside the word (`GPT-5`
+    matches `GPT 5` in the index) needs a check of the text.
+    """
     exact = all(ch.isalnum() for ch in word)
-    pieces = segment.chars_pieces(word)
-    if len(pieces) == 1 and segment.is_ascii_word(pieces[0]):
-        latin = pieces[0]
-        if len(latin) > segment.MAX_SUFFIX:
-            return f"{latin_cols}: {_phrase([latin[: segment.MAX_SUFFIX]], True)}", False
-        return f"{latin_cols}: {_phrase([latin], True)}", exact
-    parts = []
-    if segment.is_ascii_word(pieces[0]) and len(pieces) > 1:
-        # `ai模型` may sit inside `openai模型`: the index cannot say "a suffix of a word
-        # followed by…", so look the first word up on its own and check the text.
-        first = pieces.pop(0)[: segment.MAX_SUFFIX]
-        parts.append(f"{latin_cols}: {_phrase([first], True)}")
-        exact = False
-        while pieces and pieces[0] == segment.BOUNDARY and len(pieces) > 1:
-            pieces.pop(0)
-    if pieces:
-        parts.append(f"{chars_cols}: {_phrase(pieces, segment.is_ascii_word(pieces[-1]))}")
-    return " AND ".join(f"({p})" for p in parts), exact
+    if segment.is_latin_word(word):
+        if len(word) > segment.MAX_SUFFIX:
+            return _phrase([word[: segment.MAX_SUFFIX]], True), False
+        return _phrase([word], True), exact
+    return _phrase(segment.chars_pieces(word)), exact
 
 
 def plan(term: Term) -> Plan:
@@ -79,7 +71,9 @@ def plan(term: Term) -> Plan:
     variants = list(dict.fromkeys([" ".join(words), "".join(words)]))
     built = [_word_expr(v) for v in variants]
     expr = " OR ".join(f"({e})" for e, _ in built)
-    title = " OR ".join(f"({_word_expr(v, '{title}', '{ltitle}')[0]})" for v in variants)
+    title = " OR ".join(f"({_word_expr(v)[0]})" for v in variants)
+    if len(built) == 1:
+        expr = built[0][0]
     exact = all(x for _, x in built) and (not term.phrase or all(w.isalnum() for w in words))
     pattern = re.compile(r"[\W_]*".join(re.escape(w) for w in words))
     return Plan(expr, exact, pattern, title)
@@ -110,26 +104,37 @@ def _filters(library: Library, query: Query, column: str = "rowid") -> tuple[lis
     if query.before:
         clauses.append(f"{column} < ?")
         params.append(day_sid(query.before))
+    # `+` keeps SQLite from driving the FTS query by these rowids (one MATCH per row).
+    plus = "+" if column == "rowid" else ""
     for name in query.feeds:
         ids = _matching_ids(conn, "SELECT id, name FROM feeds", name)
-        clauses.append(f"{column} IN (SELECT sid FROM articles WHERE feed_id IN ({_marks(ids)}))")
+        clauses.append(
+            f"{plus}{column} IN (SELECT sid FROM articles WHERE feed_id IN ({_marks(ids)}))"
+        )
         params.extend(ids)
     for name in query.outlets:
         names = _matching_names(conn, "SELECT DISTINCT name FROM article_outlets", name)
         clauses.append(
-            f"{column} IN (SELECT a.sid FROM articles a JOIN article_outlets o ON o.article_id = a.id "
+            f"{plus}{column} IN (SELECT a.sid FROM articles a JOIN article_outlets o ON o.article_id = a.id "
             f"WHERE o.name IN ({_marks(names)}))"
         )
         params.extend(names)
     for name in query.entities:
-        clause, values = library._entity_filter(name, column)
+        clause, values = library._entity_filter(name, plus + column)
         clauses.append(clause)
         params.extend(values)
     if query.read is not None:
-        clauses.append(f"{column} IN (SELECT sid FROM articles WHERE read = ?)")
-        params.append(int(query.read))
+        # Name the smaller side: most articles are unread, few are read.
+        total, unread = library.totals()
+        read = total - unread
+        wanted_is_small = (read if query.read else unread) <= (unread if query.read else read)
+        negate = "" if wanted_is_small else "NOT "
+        clauses.append(f"{plus}{column} {negate}IN (SELECT sid FROM articles WHERE read = ?)")
+        params.append(int(query.read) if wanted_is_small else int(not query.read))
     if query.noted:
-        clauses.append(f"{column} IN (SELECT a.sid FROM articles a WHERE {library._noted_sql()})")
+        clauses.append(
+            f"{plus}{column} IN (SELECT a.sid FROM articles a WHERE {library._noted_sql()})"
+        )
     return clauses, params
 
 
@@ -164,33 +169,41 @@ def _ranked(
     checks = [p for p in positives if not p.exact]
     if not positives:
         return _newest(library, query, negatives, excluded, limit)
-    expr = " AND ".join(f"({p.expr})" for p in positives)
+    expr = " AND ".join(f"({p.expr})" if len(positives) > 1 else p.expr for p in positives)
     for p in negatives:
         if p.exact:
             expr = f"({expr}) NOT ({p.expr})"
     where = " AND ".join(["search MATCH ?", *clauses])
-    args = [expr, *params]
+    args: list[Any] = [expr, *params]
     # bm25 saturates fast without document lengths: a title match is worth more than any
-    # number of body matches, so it is added outright.
+    # number of body matches, so it is added outright (from the small `titles` index).
     title_expr = " OR ".join(f"({p.title_expr})" for p in positives)
-    score = f"{_BM25} - {TITLE_BONUS} * (rowid IN (SELECT rowid FROM search WHERE search MATCH ?))"
-    everyone = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-    if not checks and not excluded:
-        total = conn.execute(f"SELECT count(*) FROM search WHERE {where}", args).fetchone()[0]
-        if total * 2 > everyone:  # idf 0 for every word: bm25 ties, newest first
-            sql = f"SELECT rowid, 0.0 FROM search WHERE {where} ORDER BY rowid DESC"
-            return total, _limited(conn, sql, args, limit)
+    score = (
+        f"bm25(search) - {TITLE_BONUS} * (rowid IN (SELECT rowid FROM titles WHERE titles MATCH ?))"
+    )
+    everyone = library.article_count()
+    if checks or excluded:
         sql = f"SELECT rowid, {score} AS score FROM search WHERE {where} ORDER BY score, rowid DESC"
-        ranked = _limited(conn, sql, [title_expr, *args], limit)
-        return total, _rerank(library, ranked, query)
-    sql = f"SELECT rowid, {score} AS score FROM search WHERE {where} ORDER BY score, rowid DESC"
-    candidates = conn.execute(sql, [title_expr, *args]).fetchall()
-    kept = [c for c in candidates if c[0] not in excluded]
-    kept = _checked(library, kept, checks)
-    if len(kept) * 2 > everyone:
-        kept.sort(key=lambda c: -c[0])
-        return len(kept), [(sid, 0.0) for sid, _ in kept[:limit]]
-    return len(kept), _rerank(library, kept[:limit], query)
+        candidates = conn.execute(sql, [title_expr, *args]).fetchall()
+        kept = _checked(library, [c for c in candidates if c[0] not in excluded], checks)
+        if len(kept) * 2 > everyone:
+            kept.sort(key=lambda c: -c[0])
+            return len(kept), [(sid, 0.0) for sid, _ in kept[:limit]]
+        return len(kept), _rerank(library, kept[:limit], query)
+    total = conn.execute(f"SELECT count(*) FROM search WHERE {where}", args).fetchone()[0]
+    if total * 2 > everyone:  # idf 0 for every word: bm25 ties, newest first
+        sql = f"SELECT rowid, 0.0 FROM search WHERE {where} ORDER BY rowid DESC"
+        return total, _limited(conn, sql, args, limit)
+    window = f" ORDER BY rowid DESC LIMIT {RANK_WINDOW}" if total > RANK_WINDOW else ""
+    sql = (
+        f"SELECT rowid, score FROM (SELECT rowid, {score} AS score FROM search WHERE {where}{window}) "
+        "ORDER BY score, rowid DESC"
+    )
+    ranked = _limited(conn, sql, [title_expr, *args], limit)
+    if window and (limit is None or limit > RANK_WINDOW):
+        rest = f"SELECT rowid, 0.0 FROM search WHERE {where} ORDER BY rowid DESC LIMIT -1 OFFSET {RANK_WINDOW}"
+        ranked += _limited(conn, rest, args, None if limit is None else limit - RANK_WINDOW)
+    return total, _rerank(library, ranked, query)
 
 
 def _limited(
@@ -269,28 +282,27 @@ def _texts(library: Library, sids: list[int]) -> dict[int, str]:
 def _rerank(
     library: Library, ranked: list[tuple[int, float]], query: Query
 ) -> list[tuple[int, float]]:
-    """Refine the head of the ranking with bm25 over jieba's words of the query."""
+    """Refine the head of the ranking: a bonus for each query word that jieba also sees as a word.
+
+    `英伟` inside `英伟达` is found, but an article where the query is a word of its own
+    (`AI` as a word, not inside `OpenAI`) ranks above one where it is only a substring.
+    """
     head, tail = ranked[:RERANK], ranked[RERANK:]
     tokens = [w for t in query.positive for word in t.words() for w in segment.cut_for_search(word)]
+    # One unicode61 token each: `words` keeps no positions, so it cannot match phrases.
     tokens = [
-        t for t in dict.fromkeys(tok.lower() for tok in tokens) if any(c.isalnum() for c in t)
+        t for t in dict.fromkeys(tok.lower() for tok in tokens) if re.fullmatch(r"[^\W_]+", t)
     ]
     if len(head) < 2 or not tokens:
         return ranked
-    expr = " OR ".join('"' + t.replace('"', '""') + '"' for t in tokens)
-    sids = [sid for sid, _ in head]
-    try:
-        extra = dict(
-            library.conn.execute(
-                f"SELECT rowid, {_WORDS_BM25} FROM words WHERE words MATCH ? AND rowid IN ({_marks(sids)})",
-                [expr, *sids],
-            ).fetchall()
-        )
-    except sqlite3.OperationalError:
-        return ranked
-    head = sorted(
-        ((sid, score + extra.get(sid, 0.0)) for sid, score in head), key=lambda r: (r[1], -r[0])
-    )
+    bonus: dict[int, float] = dict.fromkeys((sid for sid, _ in head), 0.0)
+    sql = "SELECT rowid FROM words WHERE words MATCH ? AND rowid = ?"
+    for token in tokens[:8]:
+        phrase = '"' + token.replace('"', '""') + '"'
+        for sid in bonus:
+            if library.conn.execute(sql, [phrase, sid]).fetchone():
+                bonus[sid] -= WHOLE_WORD_BONUS
+    head = sorted(((sid, score + bonus[sid]) for sid, score in head), key=lambda r: (r[1], -r[0]))
     return head + tail
 
 
@@ -372,21 +384,23 @@ def make_snippet(
     lines: list[str], patterns: list[re.Pattern[str]]
 ) -> tuple[str, tuple[tuple[int, int], ...]]:
     """The line matching the most words, cut around its first match, with match spans."""
-    best: tuple[int, int, str, list[tuple[int, int]]] | None = None
-    for index, line in enumerate(lines):
-        spans = find_spans(line, patterns)
-        if not spans:
-            continue
-        low = _lower_for_spans(line)
-        distinct = sum(1 for p in patterns if p.search(low))
-        if best is None or distinct > best[0]:
-            best = (distinct, index, line, spans)
-    if best is None:
-        line = lines[0] if lines else ""
-        return _cut(line, 0, []), ()
-    _, _, line, spans = best
-    text, shifted = _cut_spans(line, spans)
-    return text, tuple(shifted)
+    text = "\n".join(lines)
+    low = _lower_for_spans(text)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    # which patterns match on which line, from one scan of the whole text
+    seen: dict[int, set[int]] = {}
+    for index, pattern in enumerate(patterns):
+        for m in pattern.finditer(low):
+            if m.end() > m.start():
+                seen.setdefault(bisect.bisect_right(starts, m.start()) - 1, set()).add(index)
+    if not seen:
+        return _cut(lines[0] if lines else "", 0, []), ()
+    best = max(seen, key=lambda line: (len(seen[line]), -line))
+    line = lines[best]
+    snippet, shifted = _cut_spans(line, find_spans(line, patterns))
+    return snippet, tuple(shifted)
 
 
 def _cut(line: str, start: int, spans: list[tuple[int, int]]) -> str:

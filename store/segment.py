@@ -4,14 +4,14 @@ Recall comes from the character stream, indexed in FTS5 with the `ascii` tokeniz
 (every non-ASCII character is a token character, so our space-separated tokens pass
 through untouched):
 
-- each CJK (any non-ASCII letter or digit) character is one token, so any substring
-  is a phrase of consecutive tokens, however jieba would segment it;
-- each run of ASCII letters and digits is one token, lower-cased;
+- each letter or digit (CJK or not, lower-cased) is one token, so any substring of
+  a word is a phrase of consecutive tokens, however jieba would segment it;
 - each run of other characters (spaces, punctuation) is one BOUNDARY token, so a
   phrase never matches across punctuation that is not in the query.
 
-Latin words also go, as all their suffixes, into their own columns, so that a
-prefix query (`"ai"*`) finds `ai` inside `openai`. jieba's search-mode words go
+Latin words (runs of ASCII letters and digits with a letter in them) also go, as
+all their suffixes, into their own columns, so that a prefix query (`"ai"*`) finds
+`ai` inside `openai` and `20` inside `h200`. jieba's search-mode words go
 into a second FTS5 table and refine the ranking.
 
 jieba is loaded lazily (rjieba, the jieba-rs binding, else Python jieba), so
@@ -27,40 +27,39 @@ from collections.abc import Callable, Iterable
 
 BOUNDARY = "\ue000"
 # Bumped whenever the token streams change: the library re-indexes on open.
-STREAM_VERSION = "1"
+STREAM_VERSION = "4"
 # Suffixes of Latin words are capped: a 200-character hash needs no infix search.
 MAX_SUFFIX = 48
 
 _NON_WORD = re.compile(r"[\W_]+")
-_PIECE = re.compile(r"[a-z0-9]+|[^\W_]|\ue000")
-_ASCII_WORD = re.compile(r"[a-z0-9]+")
+_LATIN_WORD = re.compile(r"[a-z0-9]*[a-z][a-z0-9]*")
 
 
 def chars_stream(text: str) -> str:
     """The recall tokens of a text, space-separated (see the module docstring)."""
-    return " ".join(_PIECE.findall(_NON_WORD.sub(BOUNDARY, text.lower())))
+    return " ".join(_NON_WORD.sub(BOUNDARY, text.lower()))
 
 
 def chars_pieces(text: str) -> list[str]:
     """The same tokens as a list, boundaries at the ends removed (for queries)."""
-    pieces = _PIECE.findall(_NON_WORD.sub(BOUNDARY, text.lower()))
-    while pieces and pieces[0] == BOUNDARY:
-        pieces.pop(0)
-    while pieces and pieces[-1] == BOUNDARY:
-        pieces.pop()
-    return pieces
+    return list(_NON_WORD.sub(BOUNDARY, text.lower()).strip(BOUNDARY))
 
 
 def latin_stream(text: str) -> str:
-    """Every suffix of every ASCII word, space-separated."""
-    out: list[str] = []
-    for word in _ASCII_WORD.findall(text.lower()):
-        out.extend(word[i : i + MAX_SUFFIX] for i in range(len(word)))
-    return " ".join(out)
+    """Every suffix of every Latin word, once each, space-separated.
+
+    Only prefix queries of single tokens run on this column, never phrases, so
+    neither order nor repetition matter.
+    """
+    out: set[str] = set()
+    for word in set(_LATIN_WORD.findall(text.lower())):
+        out.update(word[i : i + MAX_SUFFIX] for i in range(len(word)))
+    return " ".join(sorted(out))
 
 
-def is_ascii_word(piece: str) -> bool:
-    return piece.isascii() and piece.isalnum()
+def is_latin_word(text: str) -> bool:
+    """ASCII letters and digits with at least one letter: looked up by its suffixes."""
+    return bool(_LATIN_WORD.fullmatch(text))
 
 
 # jieba, loaded once per process on first use.
@@ -68,18 +67,19 @@ def is_ascii_word(piece: str) -> bool:
 _lock = threading.Lock()
 _cut_for_search: Callable[[str], Iterable[str]] | None = None
 _tag: Callable[[str], Iterable[tuple[str, str]]] | None = None
+_has_word: Callable[[str], bool] | None = None
 _engine = ""
 
 
 def _load() -> None:
-    global _cut_for_search, _tag, _engine
+    global _cut_for_search, _tag, _has_word, _engine
     with _lock:
         if _cut_for_search is not None:
             return
         try:
             import rjieba
 
-            _cut_for_search, _tag = rjieba.cut_for_search, rjieba.tag
+            _cut_for_search, _tag, _has_word = rjieba.cut_for_search, rjieba.tag, rjieba.has_word
             _engine = f"rjieba {_version('rjieba')}"
         except ImportError:  # no wheel for this platform: the reference, ~25x slower
             import jieba
@@ -94,6 +94,7 @@ def _load() -> None:
             jieba.initialize()
             _cut_for_search = jieba.cut_for_search
             _tag = lambda text: ((w.word, w.flag) for w in jieba.posseg.cut(text))  # noqa: E731
+            _has_word = lambda word: word in jieba.dt.FREQ  # noqa: E731
             _engine = f"jieba {_version('jieba')}"
 
 
@@ -139,6 +140,19 @@ def tag(text: str) -> list[tuple[str, str]]:
     return list(_tag(text))
 
 
+def is_dictionary_word(word: str) -> bool:
+    """Whether jieba's dictionary holds `word` (names mostly are not in it)."""
+    _load()
+    return bool(_has_word is not None and _has_word(word))
+
+
 def words_stream(text: str) -> str:
-    """jieba search-mode words, space-separated, for the `words` FTS5 table."""
-    return " ".join(cut_for_search(text))
+    """jieba search-mode words, once each, space-separated, for the `words` FTS5 table.
+
+    The table keeps no positions (detail=none), so each word is indexed once; the
+    spaces and punctuation jieba returns as words are dropped by its tokenizer.
+    """
+    if _cut_for_search is None:
+        _load()
+    assert _cut_for_search is not None
+    return " ".join(sorted(set(_cut_for_search(text))))

@@ -232,6 +232,138 @@ def stats(as_json: bool) -> None:
     click.echo(f"size      {data['bytes'] / 2**20:.1f} MB")
 
 
+ENTITY_TYPES = ("org", "person", "product", "money", "media")
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--type", "kind", type=click.Choice(ENTITY_TYPES), help="Only entities of this type.")
+@json_option
+@db_option
+@click.pass_context
+def entities(ctx: click.Context, kind: str | None, as_json: bool) -> None:
+    """List the entities of the library: companies, people, products, money, media.
+
+    \b
+    neican entities [--type T] [--json]      the list, most articles first
+    neican entities show NAME                every article mentioning NAME (any alias)
+    neican entities add NAME --type T [--alias A]…   add to your gazetteer
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    with open_library() as library:
+        rows = library.entities(kind)
+        stale = library.gazetteer_changed()
+    if stale:
+        warn("the gazetteer changed since entities were extracted: run `neican reindex`")
+    if as_json:
+        echo_json([e.to_json() for e in rows])
+        return
+    width = max((cell_width(e.name) for e in rows), default=0)
+    for e in rows:
+        aliases = "、".join(e.aliases[:4])
+        click.echo(
+            f"{e.type:8} {pad(e.name, width)}  {e.articles:>4} articles {e.mentions:>5} mentions  {aliases}"
+        )
+    click.echo(f"{len(rows)} entities")
+
+
+@entities.command("show")
+@click.argument("name")
+@json_option
+@db_option
+def entities_show(name: str, as_json: bool) -> None:
+    """Every article that mentions NAME (or any of its aliases), newest first."""
+    with open_library() as library:
+        matched, rows = library.entity_articles(name)
+    if not matched:
+        raise NeicanError(f"no entity named {name!r} in the library (see `neican entities`)")
+    if as_json:
+        echo_json(
+            {
+                "entities": [{"name": n, "type": t} for _, n, t in matched],
+                "articles": [
+                    {
+                        "id": r.id,
+                        "title": r.title,
+                        "feed": r.feed,
+                        "outlets": list(r.outlets),
+                        "published": r.published,
+                    }
+                    for r in rows
+                ],
+            }
+        )
+        return
+    click.echo(" + ".join(f"{n} ({t})" for _, n, t in matched))
+    for r in rows:
+        click.echo(
+            f"{r.id:>6}  {r.published.replace('T', ' '):16}  {r.feed} · {'、'.join(r.outlets) or '-'}  {r.title}"
+        )
+    click.echo(f"{len(rows)} articles")
+
+
+@entities.command("add")
+@click.argument("name")
+@click.option(
+    "--type", "kind", required=True, type=click.Choice(("org", "person", "product", "media"))
+)
+@click.option("--alias", "aliases", multiple=True, help="Another name for it (repeatable).")
+@click.option("--parent", help="The canonical name of its parent (阿里云 → 阿里巴巴).")
+@db_option
+def entities_add(name: str, kind: str, aliases: tuple[str, ...], parent: str | None) -> None:
+    """Add NAME to your gazetteer (or aliases to it if it is there), then `neican reindex`."""
+    from store.entities import add_entry
+    from store.sanitize import clean_field
+
+    name = clean_field(name)
+    if not name:
+        raise click.UsageError("NAME is empty")
+    path, created = add_entry(
+        name, kind, [clean_field(a) for a in aliases if clean_field(a)], parent
+    )
+    click.echo(f"{'added' if created else 'updated'} {name} ({kind}) in {path}")
+    click.echo("run `neican reindex` to find it in the articles already imported")
+
+
+@cli.command()
+@db_option
+def reindex() -> None:
+    """Rebuild the search indexes and extract every article's entities again.
+
+    Run it after editing the gazetteer; nothing is re-imported.
+    """
+    with open_library() as library:
+        bar = None
+        progress = None
+        if sys.stderr.isatty():
+            bar = click.progressbar(
+                length=2 * max(library.article_count(), 1), label="reindexing", file=sys.stderr
+            )
+            bar.__enter__()
+
+            def progress(done: int, total: int, _stage: str) -> None:
+                bar.update(min(500, total))
+
+        try:
+            count = library.reindex(progress)
+        finally:
+            if bar is not None:
+                bar.__exit__(None, None, None)
+        found = len(library.entities())
+    click.echo(f"reindexed {count} articles: {found} entities")
+
+
+def cell_width(text: str) -> int:
+    """Terminal cells: wide (CJK) characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - cell_width(text))
+
+
 def summary(name: str, document: ParsedDocument) -> str:
     """Format, feed and one line per article."""
     count = len(document.articles)

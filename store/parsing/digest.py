@@ -20,6 +20,7 @@ OUTLET_LINE = re.compile(
     r"(?P<date>\d{4}-\d{1,2}-\d{1,2})(?: (?P<time>\d{1,2}:\d{2}))?$"
 )
 CITATION_GROUP = re.compile(r"(?:\[\d{1,5}\] ?)*\[\d{1,5}\]")
+NUMBER = re.compile(r"\d+")
 SEPARATOR = " - "
 
 Line = tuple[int, str]
@@ -148,7 +149,7 @@ def _sections(summary: str) -> tuple[tuple[Section, ...], bool]:
             complete = False
             break
         pending = ""
-        citations = tuple(int(c) for c in re.findall(r"\d+", group.group()))
+        citations = tuple(int(c) for c in NUMBER.findall(group.group()))
         bullets.append(Bullet(part[: group.start()].strip(), citations))
         after = part[group.end() :].strip()
         if after:
