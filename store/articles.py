@@ -175,6 +175,7 @@ class ArticleRow:
     published: str
     read: bool
     noted: bool = False
+    sid: int = 0  # the list's sort key: pages continue after the last one shown
 
 
 @dataclass(frozen=True)

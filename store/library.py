@@ -27,6 +27,7 @@ from .articles import (
     EntityCount,
     EntityInfo,
     FeedCount,
+    Note,
     SearchResult,
     article_key,
     content_hash,
@@ -38,6 +39,7 @@ from .entities import Extractor, Found, Gazetteer, gazetteer_fingerprint
 from .errors import LibraryError, NeicanError, NotFound, ParseError
 from .model import ParsedArticle, ParsedDocument
 from .parsing import parse_bytes, read_file
+from .sanitize import clean_field, clean_text
 from .schema import PAGE_SIZE, migrations
 
 SUFFIXES = (".txt", ".md", ".text")
@@ -133,6 +135,25 @@ Progress = Callable[[int, int, str], None]
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _local_now() -> str:
+    return dt.datetime.now().strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def clean_note(text: str) -> str:
+    """A comment as the user typed it, minus control characters (newlines kept)."""
+    return "\n".join(line.rstrip() for line in clean_text(text).strip().split("\n"))
+
+
+def clean_tags(tags: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for tag in tags:
+        for part in clean_field(tag).replace(",", " ").split():
+            part = part.lstrip("#")
+            if part and part not in out:
+                out.append(part)
+    return out
 
 
 def expand_paths(inputs: Iterable[Path]) -> list[Path]:
@@ -575,15 +596,16 @@ class Library:
         files = expand_paths(inputs)
         report = ImportReport()
         with _preparer(self, files) as prepare:
-            ahead = prepare(files[0]) if files else None
+            queue = [prepare(path) for path in files[:AHEAD]]
             for index, path in enumerate(files):
-                assert ahead is not None
                 try:
-                    prepared = ahead.result()
+                    prepared = queue.pop(0).result()
                 except BrokenExecutor:  # the helper process died: carry on in this one
                     prepare = _inline(self)
+                    queue = [prepare(p) for p in files[index + 1 : index + AHEAD]]
                     prepared = self.prepare(path)
-                ahead = prepare(files[index + 1]) if index + 1 < len(files) else None
+                if index + AHEAD < len(files):
+                    queue.append(prepare(files[index + AHEAD]))
                 report.outcomes.append(self.write(prepared))
                 if progress:
                     progress(index + 1, len(files), str(path))
@@ -774,8 +796,8 @@ class Library:
             entities=self._entities_of(article_id),
         )
 
-    def _notes_of(self, article_id: int) -> tuple[Any, ...]:
-        return ()
+    def _notes_of(self, article_id: int) -> tuple[Note, ...]:
+        return tuple(self.notes(article_id=article_id, newest_first=False))
 
     def _entities_of(self, article_id: int) -> tuple[EntityCount, ...]:
         rows = self.conn.execute(
@@ -863,24 +885,41 @@ class Library:
         unread_only: bool = False,
         noted_only: bool = False,
         ids: list[int] | None = None,
+        entity_ids: list[int] | None = None,
+        before_sid: int | None = None,
         limit: int | None = None,
-        offset: int = 0,
     ) -> list[ArticleRow]:
-        """Articles for a list, newest first (a newsletter issue in its own order)."""
+        """Articles for a list, newest first (a newsletter issue in its own order).
+
+        Pages continue with `before_sid` = the last row's `sid` (no OFFSET scans).
+        """
         where, params = self._row_filter(feed, outlet, unread_only, noted_only, ids)
+        if entity_ids is not None:
+            where += (" AND " if where else "WHERE ") + (
+                f"a.id IN (SELECT article_id FROM mentions WHERE entity_id IN ({','.join('?' * len(entity_ids))}))"
+            )
+            params += entity_ids
+        if before_sid is not None:
+            where += (" AND " if where else "WHERE ") + "a.sid < ?"
+            params.append(before_sid)
         sql = (
-            f"SELECT a.id, f.name, a.kind, a.title, a.outlets, a.published, a.read, {self._noted_sql()} "
+            f"SELECT a.id, f.name, a.kind, a.title, a.outlets, a.published, a.read, {self._noted_sql()}, a.sid "
             f"FROM articles a JOIN feeds f ON f.id = a.feed_id {where} ORDER BY a.sid DESC"
         )
         if limit is not None:
-            sql += " LIMIT ? OFFSET ?"
-            params += [limit, offset]
+            sql += " LIMIT ?"
+            params.append(limit)
         return [
             ArticleRow(
-                r[0], r[1], r[2], r[3], tuple(json.loads(r[4])), r[5], bool(r[6]), bool(r[7])
+                r[0], r[1], r[2], r[3], tuple(json.loads(r[4])), r[5], bool(r[6]), bool(r[7]), r[8]
             )
             for r in self.conn.execute(sql, params)
         ]
+
+    def note_count(self) -> int:
+        if not self._has_table("notes"):
+            return 0
+        return int(self.conn.execute("SELECT count(DISTINCT article_id) FROM notes").fetchone()[0])
 
     def count_rows(
         self,
@@ -996,6 +1035,182 @@ class Library:
             "bytes": size,
         }
 
+    # -- notes -----------------------------------------------------------------------
+
+    _NOTE_SELECT = (
+        "SELECT n.id, n.article_id, n.kind, n.text, n.comment, n.tags, n.created, n.updated, "
+        "a.title, a.published FROM notes n JOIN articles a ON a.id = n.article_id"
+    )
+
+    def _note(self, row: tuple[Any, ...]) -> Note:
+        return Note(
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            tuple(json.loads(row[5])),
+            row[6],
+            row[7],
+            row[8],
+            row[9],
+        )
+
+    def notes(
+        self,
+        *,
+        article_id: int | None = None,
+        text: str | None = None,
+        tag: str | None = None,
+        since: str | None = None,
+        newest_first: bool = True,
+    ) -> list[Note]:
+        """Notes, newest first; `text` filters on the note, comment, tags and title."""
+        clauses, params = [], []
+        if article_id is not None:
+            clauses.append("n.article_id = ?")
+            params.append(article_id)
+        if since:
+            clauses.append("n.updated >= ?")
+            params.append(since)
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        order = "DESC" if newest_first else "ASC"
+        notes = [
+            self._note(r)
+            for r in self.conn.execute(
+                f"{self._NOTE_SELECT} {where} ORDER BY n.created {order}, n.id {order}", params
+            )
+        ]
+        if tag:
+            wanted = tag.lstrip("#").lower()
+            notes = [n for n in notes if wanted in (t.lower() for t in n.tags)]
+        if text:
+            words = text.lower().split()
+            notes = [
+                n
+                for n in notes
+                if all(
+                    w in f"{n.text}\n{n.comment}\n{' '.join(n.tags)}\n{n.article_title}".lower()
+                    for w in words
+                )
+            ]
+        return notes
+
+    def note(self, note_id: int) -> Note:
+        row = self.conn.execute(f"{self._NOTE_SELECT} WHERE n.id = ?", [note_id]).fetchone()
+        if row is None:
+            raise NotFound(f"no note {note_id}")
+        return self._note(row)
+
+    def add_note(
+        self,
+        article_id: int,
+        kind: str = "quote",
+        text: str | None = None,
+        comment: str = "",
+        tags: Iterable[str] = (),
+    ) -> Note:
+        """Keep a note: `ruiping` (the article's 锐评; once per article) or a `quote`."""
+        article = self.article(article_id)
+        if kind == "ruiping":
+            if not article.ruiping:
+                raise NeicanError(f"article {article_id} has no 锐评 to bookmark")
+            existing = [n for n in article.notes if n.kind == "ruiping"]
+            if existing:
+                return existing[0]
+            text = article.ruiping
+        elif kind == "quote":
+            text = clean_text(text or "").strip()
+            if not text:
+                raise NeicanError("a quote note needs the text it quotes")
+        else:
+            raise NeicanError(f"unknown note kind {kind!r} (ruiping or quote)")
+        now = _local_now()
+        holder: list[int] = []
+
+        def insert() -> None:
+            cursor = self.conn.execute(
+                "INSERT INTO notes(article_id, kind, text, comment, tags, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    article_id,
+                    kind,
+                    text,
+                    clean_note(comment),
+                    json.dumps(clean_tags(tags), ensure_ascii=False),
+                    now,
+                    now,
+                ],
+            )
+            assert cursor.lastrowid is not None
+            holder.append(cursor.lastrowid)
+
+        with self.db.atomic():
+            self._reindex_article(article_id, insert)
+        return self.note(holder[0])
+
+    def update_note(
+        self, note_id: int, *, comment: str | None = None, tags: Iterable[str] | None = None
+    ) -> Note:
+        note = self.note(note_id)
+
+        def change() -> None:
+            self.conn.execute(
+                "UPDATE notes SET comment = ?, tags = ?, updated = ? WHERE id = ?",
+                [
+                    note.comment if comment is None else clean_note(comment),
+                    json.dumps(
+                        list(note.tags) if tags is None else clean_tags(tags), ensure_ascii=False
+                    ),
+                    _local_now(),
+                    note_id,
+                ],
+            )
+
+        with self.db.atomic():
+            self._reindex_article(note.article_id, change)
+        return self.note(note_id)
+
+    def delete_note(self, note_id: int) -> Note:
+        """Delete a note; returns it, so that `restore_note` can undo."""
+        note = self.note(note_id)
+        with self.db.atomic():
+            self._reindex_article(
+                note.article_id,
+                lambda: self.conn.execute("DELETE FROM notes WHERE id = ?", [note_id]),
+            )
+        return note
+
+    def restore_note(self, note: Note) -> Note:
+        """Undo a delete: the note comes back with its id and dates."""
+
+        def insert() -> None:
+            self.conn.execute(
+                "INSERT INTO notes(id, article_id, kind, text, comment, tags, created, updated) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    note.id,
+                    note.article_id,
+                    note.kind,
+                    note.text,
+                    note.comment,
+                    json.dumps(list(note.tags), ensure_ascii=False),
+                    note.created,
+                    note.updated,
+                ],
+            )
+
+        with self.db.atomic():
+            self._reindex_article(note.article_id, insert)
+        return self.note(note.id)
+
+    def toggle_ruiping(self, article_id: int) -> Note | None:
+        """Bookmark the article's 锐评, or remove the bookmark: the new note, or None."""
+        existing = [n for n in self.notes(article_id=article_id) if n.kind == "ruiping"]
+        if existing:
+            self.delete_note(existing[0].id)
+            return None
+        return self.add_note(article_id, "ruiping")
+
     # -- search ----------------------------------------------------------------------
 
     def search(self, text: str, limit: int | None = 20) -> SearchResult:
@@ -1005,6 +1220,8 @@ class Library:
         return run_search(self, text, limit)
 
 
+# Files being prepared ahead of the one being written.
+AHEAD = 3
 # Imports that add this many articles end with an `optimize` of the search indexes.
 OPTIMIZE_AFTER = 5000
 # Below this much to read, a second process costs more (its start, ~0.5 s) than it saves.
@@ -1012,9 +1229,9 @@ PROCESS_MIN_BYTES = 4 * 2**20
 _worker: Library | None = None
 
 
-def _worker_start(path: str) -> None:
+def _worker_start(path: str, entities: bool) -> None:
     global _worker
-    _worker = Library(path)
+    _worker = Library(path, entities=entities)
 
 
 def _worker_prepare(path: Path) -> PreparedFile:
@@ -1040,9 +1257,14 @@ def _preparer(
     for path in files:
         with contextlib.suppress(OSError):
             size += path.stat().st_size
-    if size >= PROCESS_MIN_BYTES and (os.cpu_count() or 1) > 1:
+    cpus = os.cpu_count() or 1
+    if size >= PROCESS_MIN_BYTES and cpus > 1:
+        # Two preparers on a large import: parsing, tokenising and entities take more
+        # than the writer; with two the writer is the one kept busy.
+        workers = 2 if len(files) >= 8 else 1
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(1, context, _worker_start, (str(library.path),)) as pool:
+        init = (str(library.path), library.extract_entities)
+        with ProcessPoolExecutor(workers, context, _worker_start, init) as pool:
             yield lambda path: pool.submit(_worker_prepare, path)
     else:
         with ThreadPoolExecutor(1, "neican-prepare") as threads:

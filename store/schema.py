@@ -109,3 +109,22 @@ def m002_entities(db: Database) -> None:
         ) WITHOUT ROWID"""
     )
     db.execute("CREATE INDEX mentions_entity ON mentions(entity_id, article_id)")
+
+
+@migrations()
+def m003_notes(db: Database) -> None:
+    """Notes: bookmarked 锐评 and quoted bullets, with the user's comment and tags."""
+    db.execute(
+        """CREATE TABLE notes (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,               -- ruiping | quote
+            text TEXT NOT NULL,
+            comment TEXT NOT NULL DEFAULT '',
+            tags TEXT NOT NULL DEFAULT '[]',  -- JSON list
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX notes_article ON notes(article_id)")
+    db.execute("CREATE INDEX notes_created ON notes(created)")

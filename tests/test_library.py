@@ -323,15 +323,16 @@ def test_an_older_library_is_copied_aside_then_migrated(tmp_path: Path) -> None:
         lib.set_read(lib.article_rows()[0].id)
     # Make it a library of the first schema version: before entities existed.
     with sqlite3.connect(path) as conn:
+        conn.execute("DROP TABLE notes")
         conn.execute("DROP TABLE mentions")
         conn.execute("DROP TABLE entities")
-        conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm002_entities'")
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name IN ('m002_entities', 'm003_notes')")
     with Library(path) as lib:
         assert lib.backup_path == tmp_path / "lib.db.v1-backup"
         assert lib.totals() == (16, 15)  # articles and read flags carried over
         assert {e.name for e in lib.entities("person")} >= {"杨立昆", "黄仁勋"}
     with sqlite3.connect(tmp_path / "lib.db.v1-backup") as old:
         tables = {r[0] for r in old.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        assert "articles" in tables and "entities" not in tables
+        assert "articles" in tables and "entities" not in tables and "notes" not in tables
     with Library(path) as lib:
         assert lib.backup_path is None  # nothing more to migrate, nothing copied

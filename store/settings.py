@@ -1,0 +1,38 @@
+"""The user's settings (a small JSON file in the config dir): the export folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from . import paths
+
+
+def _path() -> Path:
+    return paths.config_dir() / "settings.json"
+
+
+def load() -> dict[str, Any]:
+    try:
+        data = json.loads(_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def save(**changes: Any) -> None:
+    data = load()
+    data.update(changes)
+    path = _path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    except OSError:
+        pass  # a setting not remembered is not worth an error
+
+
+def export_folder() -> Path:
+    """Where notes were last exported, else ./neican-notes."""
+    folder = load().get("export_dir")
+    return Path(folder).expanduser() if isinstance(folder, str) and folder else Path("neican-notes")

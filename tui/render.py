@@ -1,0 +1,164 @@
+"""The only code that turns store objects into what the screen shows (Content, never markup)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from rich.cells import cell_len
+from textual.content import Content
+
+from store.articles import Article, ArticleRow, EntityCount, FeedCount
+from store.query import Term
+from store.search import find_spans, plan
+
+CITATIONS = re.compile(r"\[\d+\](?:\[\d+\])*")
+BOLD = re.compile(r"\*\*(.+?)\*\*")
+TYPE_LABELS = {"org": "机构", "person": "人物", "product": "产品", "money": "金额", "media": "媒体"}
+MATCH_STYLE = "bold reverse"
+
+
+def short_date(published: str) -> str:
+    """`2025-12-30T11:24` → `12-30 11:24`; a date alone → `2025-12-30`."""
+    if "T" in published:
+        return published[5:].replace("T", " ")
+    return published
+
+
+def truncate(text: str, width: int) -> str:
+    """Cut `text` to `width` terminal cells (wide characters count two), with an ellipsis."""
+    if cell_len(text) <= width:
+        return text
+    out, used = [], 0
+    for ch in text:
+        w = cell_len(ch)
+        if used + w > width - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…"
+
+
+def patterns_for(words: Iterable[str]) -> list[re.Pattern[str]]:
+    return [plan(Term(w)).pattern for w in words if any(c.isalnum() for c in w)]
+
+
+def highlight(content: Content, words: Iterable[str]) -> Content:
+    """Mark every match of the search words (as the search found them)."""
+    patterns = patterns_for(words)
+    if not patterns:
+        return content
+    for start, end in find_spans(content.plain, patterns):
+        content = content.stylize(MATCH_STYLE, start, end)
+    return content
+
+
+def article_line(row: ArticleRow, width: int, words: Iterable[str] = ()) -> Content:
+    """One line of the article list: marks, title, then outlet and date on the right."""
+    marks = ("●" if not row.read else " ") + ("★" if row.noted else " ")
+    meta = f" {truncate('、'.join(row.outlets) or row.feed, 12)} {short_date(row.published)}"
+    room = max(8, width - cell_len(marks) - cell_len(meta) - 1)
+    title = truncate(row.title, room)
+    gap = " " * max(1, room - cell_len(title) + 1)
+    title_content = highlight(Content(title), words)
+    if not row.read:
+        title_content = title_content.stylize("bold")
+    return Content.assemble(
+        (marks[0], "$accent"),
+        (marks[1], "$warning"),
+        " ",
+        title_content,
+        gap,
+        (meta.strip(), "dim"),
+    )
+
+
+def feed_line(label: str, total: int | None, unread: int | None, width: int) -> Content:
+    counts = "" if total is None else (f"{unread}/{total}" if unread else f"{total}")
+    room = max(4, width - cell_len(counts) - 1)
+    name = truncate(label, room)
+    return Content.assemble(name, " " * max(1, room - cell_len(name) + 1), (counts, "dim"))
+
+
+def feed_count_line(feed: FeedCount, width: int) -> Content:
+    return feed_line(feed.name, feed.articles, feed.unread, width)
+
+
+def bullet_content(text: str, citations: tuple[int, ...], words: Iterable[str]) -> Content:
+    """A bullet: `**label**` in bold, `[n]` citations dimmed, search words marked."""
+    plain = BOLD.sub(r"\1", text)
+    content = Content(plain)
+    offset = 0
+    for m in BOLD.finditer(text):  # positions shift by the removed `**` pairs
+        start = m.start() - offset
+        content = content.stylize("bold", start, start + len(m.group(1)))
+        offset += 4
+    for m in CITATIONS.finditer(plain):
+        content = content.stylize("dim", m.start(), m.end())
+    content = highlight(content, words)
+    if citations:
+        content = content + Content.styled(" " + "".join(f"[{c}]" for c in citations), "dim")
+    return content
+
+
+def article_blocks(article: Article, words: Iterable[str] = ()) -> list[tuple[str, Content]]:
+    """The article as (kind, content) blocks: title, meta, 锐评, headings, bullets, sources."""
+    words = list(words)
+    blocks: list[tuple[str, Content]] = []
+    blocks.append(("title", highlight(Content(article.title), words).stylize("bold")))
+    meta = " · ".join(
+        filter(
+            None, [article.feed, "、".join(article.outlets), article.published.replace("T", " ")]
+        )
+    )
+    if not article.read:
+        meta += " · 未读"
+    blocks.append(("meta", Content.styled(meta, "dim")))
+    quoted = {n.text for n in article.notes if n.kind == "quote"}
+    bookmarked = any(n.kind == "ruiping" for n in article.notes)
+    if article.ruiping:
+        mark = "锐评 ★ " if bookmarked else "锐评 "
+        blocks.append(
+            (
+                "ruiping",
+                Content.assemble(
+                    (mark, "bold $warning"), highlight(Content(article.ruiping), words)
+                ),
+            )
+        )
+    for section in article.sections:
+        if section.heading:
+            blocks.append(
+                ("heading", highlight(Content(section.heading), words).stylize("bold $accent"))
+            )
+        for bullet in section.bullets:
+            # A no-break space keeps the bullet on the line: Chinese has no spaces to wrap at.
+            dot = "★\u00a0" if bullet.text in quoted else "•\u00a0"
+            blocks.append(
+                ("bullet", Content(dot) + bullet_content(bullet.text, bullet.citations, words))
+            )
+    if article.outlets or article.links:
+        blocks.append(("heading", Content.styled("信息来源", "bold $accent")))
+        if article.outlets:
+            blocks.append(
+                ("source", Content.assemble(("来源 ", "dim"), "、".join(article.outlets)))
+            )
+        for link in article.links:
+            blocks.append(("link", Content.assemble(("链接 ", "dim"), (link, "underline"))))
+    return blocks
+
+
+def entity_line(entity: EntityCount, width: int) -> Content:
+    count = f"×{entity.count}"
+    room = max(4, width - len(count) - 1)
+    name = truncate(entity.name, room)
+    return Content.assemble(name, " " * max(1, room - cell_len(name) + 1), (count, "dim"))
+
+
+def type_header(kind: str, count: int) -> Content:
+    return Content.styled(f"{TYPE_LABELS.get(kind, kind)} {count}", "bold $accent")
+
+
+def plain(text: str) -> Content:
+    """Untrusted text as content: shown literally, never parsed as markup."""
+    return Content(text)

@@ -1,0 +1,176 @@
+"""NotesScreen: every note, newest first, with a live filter; open, edit, delete and undo."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from store.articles import Note
+
+from ..bindings import bindings
+from .note_edit import NoteEditModal
+
+
+def note_prompt(note: Note) -> Content:
+    kind = "锐评" if note.kind == "ruiping" else "引用"
+    head = Content.assemble(
+        (f"{kind} ", "bold $warning"),
+        (note.article_title, "bold"),
+        (f"  {note.created[:10]}", "dim"),
+    )
+    lines = [head, Content.assemble(("> ", "dim"), note.text)]
+    if note.comment:
+        lines.append(Content.assemble(("✎ ", "$accent"), note.comment.replace("\n", " ")))
+    if note.tags:
+        lines.append(Content.styled(" ".join("#" + t for t in note.tags), "$accent"))
+    return Content("\n").join(lines)
+
+
+class NoteList(OptionList):
+    BINDINGS = bindings("list")
+
+
+class NotesScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("enter", "open", "Open article", show=True),
+        Binding("e", "edit", "Edit"),
+        Binding("d", "delete", "Delete"),
+        Binding("u", "undo", "Undo"),
+        Binding("slash", "filter", "Filter", key_display="/"),
+    ]
+    DEFAULT_CSS = """
+    NotesScreen #notes-filter {
+        height: 3;
+    }
+    NotesScreen NoteList {
+        height: 1fr;
+        border: round $accent;
+    }
+    NotesScreen NoteList > .option-list--option {
+        padding: 0 1 1 1;
+    }
+    NotesScreen #notes-status {
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+    }
+    """
+
+    @dataclass
+    class OpenArticle(Message):
+        article_id: int
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.notes: list[Note] = []
+        self.undo: list[Note] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Input(placeholder="过滤笔记 filter: 文字 评论 标签 标题", id="notes-filter")
+            yield NoteList(id="notes-list")
+            yield Static(Content(""), id="notes-status", markup=False)
+        yield Footer()
+
+    @property
+    def library(self):  # type: ignore[no-untyped-def]
+        return self.app.library  # type: ignore[attr-defined]
+
+    def on_mount(self) -> None:
+        self.query_one(NoteList).border_title = Content("笔记")
+        self.reload()
+        self.query_one(NoteList).focus()
+
+    def reload(self, keep: int | None = None) -> None:
+        text = self.query_one("#notes-filter", Input).value
+        self.notes = self.library.notes(text=text or None)
+        listing = self.query_one(NoteList)
+        index = listing.highlighted or 0
+        listing.clear_options()
+        listing.add_options(Option(note_prompt(n), id=str(n.id)) for n in self.notes)
+        if keep is not None:
+            index = next((i for i, n in enumerate(self.notes) if n.id == keep), index)
+        listing.highlighted = min(index, len(self.notes) - 1) if self.notes else None
+        total = len(self.library.notes())
+        shown = f"{len(self.notes)} / {total} 条笔记" if text else f"{total} 条笔记"
+        hint = "  · u 撤销删除" if self.undo else ""
+        self.query_one("#notes-status", Static).update(Content(shown + hint))
+        if not self.notes:
+            listing.add_option(
+                Option(
+                    Content.styled("没有笔记: 在文章里按 b 收藏锐评, 按 a 引用一段", "dim"),
+                    disabled=True,
+                )
+            )
+
+    @property
+    def current(self) -> Note | None:
+        listing = self.query_one(NoteList)
+        if listing.highlighted is None or not self.notes:
+            return None
+        return self.notes[listing.highlighted]
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.reload()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one(NoteList).focus()
+
+    def action_filter(self) -> None:
+        self.query_one("#notes-filter", Input).focus()
+
+    def action_back(self) -> None:
+        if self.query_one("#notes-filter", Input).has_focus:
+            self.query_one(NoteList).focus()
+        else:
+            self.dismiss(None)
+
+    def action_open(self) -> None:
+        note = self.current
+        if note is not None:
+            self.dismiss(None)
+            self.app.post_message(self.OpenArticle(note.article_id))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_edit(self) -> None:
+        note = self.current
+        if note is None:
+            return
+
+        def save(result: tuple[str, list[str]] | None) -> None:
+            if result is not None:
+                self.library.update_note(note.id, comment=result[0], tags=result[1])
+                self.reload(keep=note.id)
+                self.notify("已保存笔记", markup=False, timeout=2)
+
+        self.app.push_screen(NoteEditModal(note), save)
+
+    def action_delete(self) -> None:
+        note = self.current
+        if note is None:
+            return
+        self.undo.append(self.library.delete_note(note.id))
+        self.reload()
+        self.notify("已删除笔记 (u 撤销)", markup=False, timeout=3)
+        self.app.notes_changed()  # type: ignore[attr-defined]
+
+    def action_undo(self) -> None:
+        if not self.undo:
+            self.notify("没有可撤销的删除", markup=False, timeout=2)
+            return
+        note = self.library.restore_note(self.undo.pop())
+        self.reload(keep=note.id)
+        self.notify("已恢复笔记", markup=False, timeout=2)
+        self.app.notes_changed()  # type: ignore[attr-defined]

@@ -1,0 +1,147 @@
+"""ArticleList: the articles of a feed, an outlet or a search, loaded a page at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from textual.binding import Binding
+from textual.events import Resize
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from store.articles import ArticleRow
+
+from ..bindings import bindings
+from ..render import article_line
+
+PAGE = 200
+Fetch = Callable[[ArticleRow | None, int], list[ArticleRow]]
+
+
+class ArticleList(OptionList):
+    """One option per loaded article; more are fetched as the cursor nears the end."""
+
+    BINDINGS = [
+        *bindings("list"),
+        Binding("g", "first", "First", show=False),
+        Binding("G", "last", "Last", show=False),
+    ]
+
+    @dataclass
+    class Chosen(Message):
+        """The user opened an article (enter, click)."""
+
+        row: ArticleRow
+
+    @dataclass
+    class Shown(Message):
+        """The cursor moved onto an article (preview it)."""
+
+        row: ArticleRow
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.rows: list[ArticleRow] = []
+        self.words: tuple[str, ...] = ()
+        self._fetch: Fetch | None = None
+        self._exhausted = True
+
+    # loading --------------------------------------------------------------------------
+
+    def show(
+        self,
+        fetch: Fetch | None,
+        rows: list[ArticleRow] | None = None,
+        words: tuple[str, ...] = (),
+        select_id: int | None = None,
+    ) -> None:
+        """Show a new list: either `rows` as given, or pages from `fetch(after_row, limit)`."""
+        self._fetch = fetch
+        self.words = words
+        if rows is None:
+            assert fetch is not None
+            rows = fetch(None, PAGE)
+            self._exhausted = len(rows) < PAGE
+        else:
+            self._exhausted = True
+        self.rows = list(rows)
+        self._rebuild()
+        index = (
+            next((i for i, r in enumerate(self.rows) if r.id == select_id), 0)
+            if self.rows
+            else None
+        )
+        self.highlighted = index
+
+    def _more(self) -> None:
+        if self._exhausted or self._fetch is None or not self.rows:
+            return
+        page = self._fetch(self.rows[-1], PAGE)
+        self._exhausted = len(page) < PAGE
+        self.rows.extend(page)
+        width = self._line_width()
+        self.add_options(Option(article_line(r, width, self.words), id=str(r.id)) for r in page)
+
+    def _line_width(self) -> int:
+        # The scrollbar's cells are always left free, so rows align whether it shows or not.
+        return max(20, self.size.width - 2 - 2 - self.styles.scrollbar_size_vertical)
+
+    def _rebuild(self) -> None:
+        width = self._line_width()
+        highlighted = self.highlighted
+        self.clear_options()
+        self.add_options(
+            Option(article_line(r, width, self.words), id=str(r.id)) for r in self.rows
+        )
+        if highlighted is not None and self.rows:
+            self.highlighted = min(highlighted, len(self.rows) - 1)
+
+    def on_resize(self, event: Resize) -> None:
+        if self.rows:
+            self._rebuild()
+
+    # state ----------------------------------------------------------------------------
+
+    @property
+    def current(self) -> ArticleRow | None:
+        if self.highlighted is None or not self.rows:
+            return None
+        return self.rows[self.highlighted]
+
+    def update_row(self, row_id: int, **changes: object) -> None:
+        """Change how one article shows (read, noted) without reloading the list."""
+        for index, row in enumerate(self.rows):
+            if row.id == row_id:
+                self.rows[index] = replace(row, **changes)  # type: ignore[arg-type]
+                self.replace_option_prompt_at_index(
+                    index, article_line(self.rows[index], self._line_width(), self.words)
+                )
+
+    def find(self, start: int, step: int, unread: bool = True) -> int | None:
+        """Index of the next (step 1) or previous (-1) unread article from `start`, loading more."""
+        index = start + step
+        while True:
+            if index >= len(self.rows):
+                before = len(self.rows)
+                self._more()
+                if len(self.rows) == before:
+                    return None
+            if index < 0:
+                return None
+            if not unread or not self.rows[index].read:
+                return index
+            index += step
+
+    # events ---------------------------------------------------------------------------
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        if event.option_index >= len(self.rows) - 20:
+            self._more()
+        self.post_message(self.Shown(self.rows[event.option_index]))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.post_message(self.Chosen(self.rows[event.option_index]))

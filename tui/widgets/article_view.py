@@ -1,0 +1,77 @@
+"""ArticleView: the open article as selectable blocks (headings, bullets, 锐评, sources)."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from store.articles import Article
+
+from ..bindings import bindings
+from ..render import article_blocks
+
+
+class ArticleView(OptionList):
+    """One option per block, so a bullet or paragraph can be selected (and quoted)."""
+
+    BINDINGS = [*bindings("list"), Binding("space", "page_down", "Page down", show=False)]
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.article: Article | None = None
+        self.kinds: list[str] = []
+        self.words: tuple[str, ...] = ()
+
+    def show_article(self, article: Article | None, words: tuple[str, ...] = ()) -> None:
+        keep = (
+            self.highlighted
+            if self.article is not None and article is not None and self.article.id == article.id
+            else None
+        )
+        self.article = article
+        self.words = words
+        self.clear_options()
+        if article is None:
+            self.kinds = []
+            return
+        blocks = article_blocks(article, words)
+        self.kinds = [kind for kind, _ in blocks]
+        self.add_options(Option(content) for _, content in blocks)
+        self.highlighted = keep if keep is not None else 0
+        if keep is None:
+            self.scroll_home(animate=False)
+
+    def show_message(self, text: object) -> None:
+        self.article = None
+        self.kinds = ["message"]
+        self.clear_options()
+        self.add_option(Option(text))  # type: ignore[arg-type]
+
+    @property
+    def selected_text(self) -> tuple[str, str] | None:
+        """(kind, plain text) of the selected block, for a quote note."""
+        if self.article is None or self.highlighted is None:
+            return None
+        kind = self.kinds[self.highlighted]
+        text = self.get_option_at_index(self.highlighted).prompt.plain  # type: ignore[union-attr]
+        if kind == "bullet":
+            text = text[2:]
+            bullet = self._bullet_at(self.highlighted)
+            if bullet is not None:
+                text = bullet
+        elif kind == "ruiping":
+            text = self.article.ruiping or text
+        return kind, text
+
+    def _bullet_at(self, index: int) -> str | None:
+        """The bullet's own text (without its citation marks) for block `index`."""
+        assert self.article is not None
+        position = 0
+        for n, kind in enumerate(self.kinds):
+            if kind == "bullet":
+                if n == index:
+                    break
+                position += 1
+        bullets = [b.text for s in self.article.sections for b in s.bullets]
+        return bullets[position] if position < len(bullets) else None

@@ -1,0 +1,141 @@
+"""FeedList: All, Unread, 锐评 notes, every feed and every outlet, with counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.events import Resize
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from store.articles import FeedCount
+
+from ..bindings import bindings
+from ..render import feed_line
+
+
+@dataclass(frozen=True)
+class View:
+    """What the article list shows."""
+
+    kind: str  # all | unread | noted | feed | outlet | search | entity
+    name: str | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.kind}:{self.name}" if self.name is not None else self.kind
+
+    @property
+    def label(self) -> str:
+        return {"all": "全部", "unread": "未读", "noted": "锐评笔记"}.get(
+            self.kind, self.name or self.kind
+        )
+
+
+ALL, UNREAD, NOTED = View("all"), View("unread"), View("noted")
+
+
+class FeedList(OptionList):
+    BINDINGS = bindings("list")
+
+    @dataclass
+    class Chosen(Message):
+        view: View
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.views: list[View | None] = []
+        self.counts: dict[str, tuple[int | None, int | None]] = {}
+        self.feeds: list[FeedCount] = []
+        self.outlets: list[FeedCount] = []
+
+    def on_mount(self) -> None:
+        self._rebuild()
+
+    def set_counts(
+        self, total: int, unread: int, noted: int, feeds: list[FeedCount], outlets: list[FeedCount]
+    ) -> None:
+        self.counts = {"all": (total, unread), "unread": (unread, None), "noted": (noted, None)}
+        for feed in feeds:
+            self.counts[View("feed", feed.name).id] = (feed.articles, feed.unread)
+        for outlet in outlets:
+            self.counts[View("outlet", outlet.name).id] = (outlet.articles, outlet.unread)
+        self.feeds, self.outlets = feeds, outlets
+        self._rebuild()
+
+    def adjust_unread(self, feed: str, outlets: tuple[str, ...], delta: int) -> None:
+        """An article was read (delta -1) or marked unread (+1): counts change at once."""
+        for key in ("all", View("feed", feed).id, *(View("outlet", o).id for o in outlets)):
+            total, unread = self.counts.get(key, (None, None))
+            if unread is not None:
+                self.counts[key] = (total, max(0, unread + delta))
+        total, _ = self.counts.get("unread", (None, None))
+        if total is not None:
+            self.counts["unread"] = (max(0, total + delta), None)
+        self._refresh_prompts()
+
+    def set_noted(self, count: int) -> None:
+        self.counts["noted"] = (count, None)
+        self._refresh_prompts()
+
+    def _width(self) -> int:
+        return max(10, self.size.width - 2 - 1 - self.styles.scrollbar_size_vertical)
+
+    def _prompt(self, view: View) -> object:
+        total, unread = self.counts.get(view.id, (None, None))
+        if view.kind == "unread":
+            unread, total = None, total
+        return feed_line(view.label, total, unread, self._width())
+
+    def _rebuild(self) -> None:
+        highlighted = self.highlighted
+        current = (
+            self.views[highlighted]
+            if highlighted is not None and highlighted < len(self.views)
+            else None
+        )
+        self.views = [ALL, UNREAD, NOTED]
+        options: list[Option | None] = [Option(self._prompt(v), id=v.id) for v in self.views]
+        if self.feeds:
+            options.append(None)
+            self.views.append(None)
+            for feed in self.feeds:
+                view = View("feed", feed.name)
+                self.views.append(view)
+                options.append(Option(self._prompt(view), id=view.id))
+        if self.outlets:
+            options.append(None)
+            self.views.append(None)
+            for outlet in self.outlets:
+                view = View("outlet", outlet.name)
+                self.views.append(view)
+                options.append(Option(self._prompt(view), id=view.id))
+        self.clear_options()
+        self.add_options(options)
+        self.views = [v for v in self.views if v is not None]
+        target = current if current in self.views else ALL
+        self.highlighted = self.views.index(target)
+
+    def _refresh_prompts(self) -> None:
+        for index, view in enumerate(self.views):
+            self.replace_option_prompt_at_index(index, self._prompt(view))
+
+    def select_view(self, view: View) -> bool:
+        if view in self.views:
+            self.highlighted = self.views.index(view)
+            return True
+        return False
+
+    def on_resize(self, event: Resize) -> None:
+        if self.views:
+            self._refresh_prompts()
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        self.post_message(self.Chosen(self.views[event.option_index]))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.post_message(self.Chosen(self.views[event.option_index]))
+        self.screen.focus_next()
