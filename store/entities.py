@@ -355,7 +355,8 @@ NOT_NAMES = set(
 TITLES = (
     "联合创始人|创始人|首席执行官|首席科学家|首席技术官|首席运营官|首席财务官|首席产品官|首席AI官|"
     "CEO|CTO|COO|CFO|CSO|总裁|董事长|总经理|负责人|掌门人|科学家|教授|研究员|院士|合伙人|"
-    "副总裁|主席|董事|工程师|院长|所长|主任|部长|总监|分析师|创办人|总理|总统|副总理|省长|市长"
+    "副总裁|主席|董事|工程师|院长|所长|主任|部长|总监|分析师|创办人|总理|总统|副总理|省长|市长|"
+    "投资人|发言人|创业者|首席战略官"
 )
 VERBS = "表示|称|指出|透露|认为|坦言|介绍|说道|强调|回应|直言|预测|宣布|发文|发帖|提到|补充|解释|感叹|说|谈到|提出|呼吁"
 _PERSON_AFTER_TITLE = re.compile(
@@ -368,6 +369,7 @@ _LATIN_NAME = re.compile(r"[A-Z][a-z]+(?: [A-Z][a-z'’-]+){1,2}")
 _LATIN_PERSON = re.compile(rf"(?P<b>[A-Z][a-z]+(?: [A-Z][a-z'’-]+){{1,2}}) ?(?:{VERBS})")
 _DOTTED_PERSON = re.compile(rf"(?P<name>[{_CJK}]{{1,6}}[·•][{_CJK}]{{1,8}})")
 _TITLE_RE = re.compile(TITLES)
+_DOTTED_TAIL_STOP = re.compile("[的和与在将对于等是也还曾已及并以从向被把让]")
 _VERB_RE = re.compile(VERBS)
 _VERB_PREFIX = re.compile("(?:也|还|则|曾|已|此前|近日|日前|公开)$")
 _PERSON_CONTEXT = re.compile(rf"(?:{TITLES}|{VERBS})")
@@ -637,19 +639,32 @@ class Extractor:
                 start += 1
             if start >= len(text) or not "\u4e00" <= text[start] <= "\u9fff":
                 continue
-            name = _name_after_title(text[start : start + 6])
+            found_name = _name_after_title(text[start : start + 6])
+            if found_name is None:
+                continue
+            name = found_name
+            if text[start + len(name) : start + len(name) + 1] in ("·", "•"):
+                continue  # 安德鲁·费尔德曼: a transliterated name, read whole below
             if name and free(start, start + len(name)) and not known(name):
                 candidates[("person", name)] = "pattern"
         for m in _VERB_RE.finditer(text):
             end = m.start()
-            prefix = _VERB_PREFIX.search(text, max(0, end - 2), end)
-            if prefix:  # 张鹏此前表示
-                end = prefix.start()
+            adverb = _VERB_PREFIX.search(text, max(0, end - 2), end)
+            if adverb:  # 张鹏此前表示
+                end = adverb.start()
             if end < 2 or not "\u4e00" <= text[end - 1] <= "\u9fff":
                 continue
             if text[end - 2] not in SURNAMES and (end < 3 or text[end - 3] not in SURNAMES):
                 continue  # no surname where a name would start: no name here
-            name = _name_before_verb(text[max(0, end - 6) : end])
+            before = _name_before_verb(text[max(0, end - 6) : end])
+            if before is None:
+                continue
+            name = before
+            if (
+                "·" in text[max(0, end - len(name) - 4) : end]
+                or "•" in text[max(0, end - len(name) - 4) : end]
+            ):
+                continue  # the end of a transliterated name (布莱恩·切斯基)
             if name and free(end - len(name), end) and not known(name):
                 candidates[("person", name)] = "pattern"
         latin_names = (
@@ -669,6 +684,12 @@ class Extractor:
             titles = list(_TITLE_RE.finditer(head))
             if titles:  # `项目负责人米兰·科瓦奇`: the name starts after the title
                 head = head[titles[-1].end() :]
+            verb = _VERB_RE.search(tail)
+            if verb:  # `费尔德曼表示公司…`: the name ends before the verb
+                tail = tail[: verb.start()]
+            tail = _DOTTED_TAIL_STOP.split(tail, maxsplit=1)[0]
+            if not tail:
+                continue
             name = head + dot + tail
             around = text[max(0, m.start() - 8) : m.end() + 8]
             if (

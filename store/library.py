@@ -11,6 +11,7 @@ import os
 import shutil
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -405,6 +406,7 @@ class Library:
     def _after_reindex(self, progress: Progress | None) -> None:
         """Extract every article's entities again (after the gazetteer changed)."""
         self._extractor = Extractor(Gazetteer.load())
+        self._local.__dict__.pop("entity_ids", None)
         with self.db.atomic():
             self.conn.execute("DELETE FROM mentions")
             self.conn.execute("DELETE FROM entities")
@@ -567,8 +569,15 @@ class Library:
                     "INSERT INTO imports(file, hash, time, result, articles) VALUES (?, ?, ?, 'imported', ?)",
                     [file_id, prepared.file_hash, now, len(prepared.articles)],
                 )
-        except sqlite3.DatabaseError as e:
-            raise LibraryError(f"{prepared.name}: the library could not be written: {e}") from None
+        except BaseException as e:
+            self._local.__dict__.pop(
+                "entity_ids", None
+            )  # ids inserted in the rolled-back transaction
+            if isinstance(e, sqlite3.DatabaseError):
+                raise LibraryError(
+                    f"{prepared.name}: the library could not be written: {e}"
+                ) from None
+            raise
         self._writes += 1
         if not (added or updated or removed):
             return FileOutcome(prepared.name, "unchanged", warnings=document.warnings)
@@ -643,11 +652,11 @@ class Library:
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
-    def _feed_id(self, name: str, format: str) -> int:
+    def _feed_id(self, name: str, kind: str) -> int:
         row = self.conn.execute("SELECT id FROM feeds WHERE name = ?", [name]).fetchone()
         if row:
             return int(row[0])
-        cursor = self.conn.execute("INSERT INTO feeds(name, format) VALUES (?, ?)", [name, format])
+        cursor = self.conn.execute("INSERT INTO feeds(name, format) VALUES (?, ?)", [name, kind])
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
@@ -721,32 +730,34 @@ class Library:
     def _store_mentions(self, article_id: int, found: list[Found]) -> None:
         execute = self.conn.execute
         execute("DELETE FROM mentions WHERE article_id = ?", [article_id])
+        ids = self._local.__dict__.setdefault("entity_ids", {})
+        rows = []
         for f in found:
-            row = execute(
-                "SELECT id FROM entities WHERE type = ? AND name = ?", [f.type, f.name]
-            ).fetchone()
-            if row is None:
-                cursor = execute(
-                    "INSERT INTO entities(name, type, aliases, parent, value, high, unit, source) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        f.name,
-                        f.type,
-                        json.dumps(list(f.aliases), ensure_ascii=False),
-                        f.parent,
-                        f.value,
-                        f.high,
-                        f.unit,
-                        f.source,
-                    ],
-                )
-                entity_id = cursor.lastrowid
-            else:
-                entity_id = row[0]
-            execute(
-                "INSERT OR REPLACE INTO mentions(article_id, entity_id, count) VALUES (?, ?, ?)",
-                [article_id, entity_id, f.count],
-            )
+            entity_id = ids.get((f.type, f.name))
+            if entity_id is None:
+                row = execute(
+                    "SELECT id FROM entities WHERE type = ? AND name = ?", [f.type, f.name]
+                ).fetchone()
+                if row is None:
+                    row = execute(
+                        "INSERT INTO entities(name, type, aliases, parent, value, high, unit, source) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                        [
+                            f.name,
+                            f.type,
+                            json.dumps(list(f.aliases), ensure_ascii=False),
+                            f.parent,
+                            f.value,
+                            f.high,
+                            f.unit,
+                            f.source,
+                        ],
+                    ).fetchone()
+                entity_id = ids[(f.type, f.name)] = row[0]
+            rows.append((article_id, entity_id, f.count))
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO mentions(article_id, entity_id, count) VALUES (?, ?, ?)", rows
+        )
 
     def _delete_article(self, article_id: int, sid: int) -> None:
         self._unindex(sid, self._stored_text(self._text_row(article_id)))
@@ -1066,7 +1077,8 @@ class Library:
         newest_first: bool = True,
     ) -> list[Note]:
         """Notes, newest first; `text` filters on the note, comment, tags and title."""
-        clauses, params = [], []
+        clauses: list[str] = []
+        params: list[Any] = []
         if article_id is not None:
             clauses.append("n.article_id = ?")
             params.append(article_id)
@@ -1173,11 +1185,12 @@ class Library:
     def delete_note(self, note_id: int) -> Note:
         """Delete a note; returns it, so that `restore_note` can undo."""
         note = self.note(note_id)
+
+        def delete() -> None:
+            self.conn.execute("DELETE FROM notes WHERE id = ?", [note_id])
+
         with self.db.atomic():
-            self._reindex_article(
-                note.article_id,
-                lambda: self.conn.execute("DELETE FROM notes WHERE id = ?", [note_id]),
-            )
+            self._reindex_article(note.article_id, delete)
         return note
 
     def restore_note(self, note: Note) -> Note:
@@ -1232,6 +1245,14 @@ _worker: Library | None = None
 def _worker_start(path: str, entities: bool) -> None:
     global _worker
     _worker = Library(path, entities=entities)
+    parent = os.getppid()
+
+    def watch() -> None:  # a helper must not outlive an import that was killed
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="neican-parent-watch", daemon=True).start()
 
 
 def _worker_prepare(path: Path) -> PreparedFile:

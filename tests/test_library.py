@@ -247,7 +247,7 @@ def test_the_file_is_plain_sqlite_fts_included(library: Library) -> None:
     found = {
         r[0]
         for r in db.execute(
-            "SELECT title FROM articles WHERE sid IN (%s)" % ",".join(map(str, sids))
+            "SELECT title FROM articles WHERE sid IN ({})".format(",".join(map(str, sids)))
         )
     }
     assert "AI小登的尽头,是卖身老登?" in found

@@ -61,15 +61,15 @@ class NeicanCommands(Provider):
         return commands
 
     async def discover(self) -> Hits:
-        for text, callback, help in self._commands():
-            yield DiscoveryHit(Content(text), callback, text=text, help=help)
+        for text, callback, help_text in self._commands():
+            yield DiscoveryHit(Content(text), callback, text=text, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for text, callback, help in self._commands():
+        for text, callback, help_text in self._commands():
             score = matcher.match(text)
             if score > 0:
-                yield Hit(score, matcher.highlight(text), callback, text=text, help=help)
+                yield Hit(score, matcher.highlight(text), callback, text=text, help=help_text)
 
 
 class NeicanApp(App[None]):
@@ -113,9 +113,14 @@ class NeicanApp(App[None]):
         self.query_one("#article").border_title = Content("正文")
         self.query_one(SearchBar).display = False
         self.query_one(EntitySidebar).display = False
+        self.on_resize()
         self.show_view(ALL)
         self.query_one(ArticleList).focus()
         self.call_after_refresh(self.start_background)
+
+    def on_resize(self) -> None:
+        """Below 100 columns the feed pane narrows, and steps aside for the sidebar."""
+        self.screen.set_class(self.size.width < 100, "-narrow")
 
     def start_background(self) -> None:
         """After the first paint: jieba, the counts, the seeds for an empty library."""

@@ -39,6 +39,41 @@ def truncate(text: str, width: int) -> str:
     return "".join(out) + "…"
 
 
+def wrap(content: Content, width: int, indent: int = 0) -> Content:
+    """Wrap by terminal cells, anywhere in Chinese and between Latin words, with a hanging
+    indent (Textual's own wrapping breaks only at spaces, which Chinese text has few of)."""
+    text = content.plain
+    if width <= indent + 4 or cell_len(text) <= width:
+        return content
+    cuts: list[int] = []
+    line_start, used, last_break = 0, 0, -1
+    room = width
+    for index, ch in enumerate(text):
+        w = cell_len(ch)
+        if used + w > room and index > line_start:
+            cut = index
+            if (
+                ch.isascii()
+                and ch.isalnum()
+                and last_break > line_start + (index - line_start) // 2
+            ):
+                cut = last_break  # do not split a Latin word when a break is near
+            cuts.append(cut)
+            used = cell_len(text[cut : index + 1])
+            line_start, room = cut, width - indent
+            continue
+        used += w
+        if not (ch.isascii() and ch.isalnum()):
+            last_break = index + 1
+    pieces = content.divide(cuts)
+    pad = Content(" " * indent)
+    out = pieces[0].rstrip()
+    for piece in pieces[1:]:
+        lead = len(piece.plain) - len(piece.plain.lstrip(" "))
+        out = out + Content("\n") + pad + piece[lead:].rstrip()
+    return out
+
+
 def patterns_for(words: Iterable[str]) -> list[re.Pattern[str]]:
     return [plan(Term(w)).pattern for w in words if any(c.isalnum() for c in w)]
 

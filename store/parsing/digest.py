@@ -116,10 +116,14 @@ def _summary_lines(rest: Sequence[Line]) -> tuple[list[Line], list[Line]]:
     return summary, []
 
 
+def _last_group(text: str) -> re.Match[str] | None:
+    """The last citation group of `text`."""
+    *_, last = [None, *CITATION_GROUP.finditer(text)]
+    return last
+
+
 def _ends_with_citations(text: str) -> bool:
-    m = None
-    for m in CITATION_GROUP.finditer(text):
-        pass
+    m = _last_group(text)
     return m is not None and m.end() == len(text.rstrip())
 
 
@@ -137,9 +141,7 @@ def _sections(summary: str) -> tuple[tuple[Section, ...], bool]:
     complete = True
     for index, part in enumerate(parts[1:], 1):
         part = pending + part
-        group = None
-        for group in CITATION_GROUP.finditer(part):
-            pass
+        group = _last_group(part)
         if group is None:
             if index < len(parts) - 1:
                 # No citation yet: the ` - ` was inside the bullet's own text.

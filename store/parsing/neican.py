@@ -15,7 +15,7 @@ FEED = "AI内参"
 
 DATE_LINE = re.compile(r"^今天是 ?(\d{4}) ?年 ?(\d{1,2}) ?月 ?(\d{1,2}) ?日")
 ITEM_TITLE = re.compile(r"^\[(?P<title>.*)\]$")
-LABEL = re.compile(r"^【(?P<label>[^【】]{1,20})】 ?(?P<rest>.*)$")
+LABEL = re.compile(r"^【(?P<label>[^【】]{1,40})】 ?(?P<rest>.*)$")
 SOURCE = re.compile(r"^(?:- ?)?(?P<key>来源|链接|出处|原文) ?: ?(?P<value>.*)$")
 URL = re.compile(r"https?://\S+")
 OUTLET_SPLIT = re.compile(r" ?[、,;/] ?")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import shutil
 import statistics
 import sys
@@ -151,6 +152,8 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--keep", type=Path, help="build the library here and keep it")
     args = parser.parse_args()
+    # The bundled gazetteer, not a copy the user may have edited (or an old one).
+    os.environ["NEICAN_CONFIG_DIR"] = tempfile.mkdtemp(prefix="neican-bench-config-")
     work = Path(tempfile.mkdtemp(prefix="neican-bench-"))
     try:
         run(args.articles, work, args.keep)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from textual.binding import Binding
+from textual.content import Content
+from textual.events import Resize
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from store.articles import Article
 
 from ..bindings import bindings
-from ..render import article_blocks
+from ..render import article_blocks, wrap
 
 
 class ArticleView(OptionList):
@@ -20,6 +22,7 @@ class ArticleView(OptionList):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.article: Article | None = None
+        self._blocks: list[tuple[str, Content]] = []
         self.kinds: list[str] = []
         self.words: tuple[str, ...] = ()
 
@@ -35,12 +38,21 @@ class ArticleView(OptionList):
         if article is None:
             self.kinds = []
             return
-        blocks = article_blocks(article, words)
-        self.kinds = [kind for kind, _ in blocks]
-        self.add_options(Option(content) for _, content in blocks)
+        self._blocks = article_blocks(article, words)
+        self.kinds = [kind for kind, _ in self._blocks]
+        self.add_options(Option(self._wrapped(kind, content)) for kind, content in self._blocks)
         self.highlighted = keep if keep is not None else 0
         if keep is None:
             self.scroll_home(animate=False)
+
+    def _wrapped(self, kind: str, content: Content) -> Content:
+        width = self.size.width - 4 - self.styles.scrollbar_size_vertical
+        return wrap(content, width, indent=2 if kind == "bullet" else 0)
+
+    def on_resize(self, event: Resize) -> None:
+        if self.article is not None and self._blocks:
+            for index, (kind, content) in enumerate(self._blocks):
+                self.replace_option_prompt_at_index(index, self._wrapped(kind, content))
 
     def show_message(self, text: object) -> None:
         self.article = None
@@ -54,7 +66,7 @@ class ArticleView(OptionList):
         if self.article is None or self.highlighted is None:
             return None
         kind = self.kinds[self.highlighted]
-        text = self.get_option_at_index(self.highlighted).prompt.plain  # type: ignore[union-attr]
+        text = self._blocks[self.highlighted][1].plain
         if kind == "bullet":
             text = text[2:]
             bullet = self._bullet_at(self.highlighted)

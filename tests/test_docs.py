@@ -1,0 +1,56 @@
+"""The README, `--help` and the help screen say what the code does."""
+
+from __future__ import annotations
+
+import re
+
+import click
+import pytest
+from cli_helpers import run_cli
+from conftest import ROOT
+
+from tui.bindings import KEYS
+from tui.cli import cli
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def readme_keys() -> list[tuple[str, str]]:
+    section = README[README.index("### Keys") :]
+    rows = re.findall(r"^\| `(.+?)` \| (.+?) \|$", section, re.MULTILINE)
+    return rows[: len(KEYS) + 5]
+
+
+def test_readme_key_table_is_the_binding_table() -> None:
+    assert readme_keys()[: len(KEYS)] == [(k.display, k.help) for k in KEYS]
+
+
+def commands(group: click.Group, prefix: str = "neican") -> list[tuple[str, click.Command]]:
+    out = []
+    for name, command in group.commands.items():
+        path = f"{prefix} {name}"
+        out.append((path, command))
+        if isinstance(command, click.Group):
+            out.extend(commands(command, path))
+    return out
+
+
+@pytest.mark.parametrize("path", [p for p, _ in commands(cli)])
+def test_every_command_is_in_the_readme_and_its_help_is_right(
+    path: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert f"`{path}" in README, f"{path} is missing from the README's command table"
+    command = dict(commands(cli))[path]
+    result = run_cli(capsys, *path.split()[1:], "--help")
+    assert result.code == 0 and result.err == ""
+    for param in command.params:
+        if isinstance(param, click.Option) and not param.hidden:
+            assert any(opt in result.out for opt in param.opts), (path, param.opts)
+    summary = (command.help or "").strip().splitlines()[0]
+    assert summary.split(":")[0][:30] in result.out
+
+
+def test_readme_quick_start_is_what_ci_runs() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()[-1]
+    assert ci in README
+    assert "python3 -m venv .venv && .venv/bin/pip install . && .venv/bin/neican" in README

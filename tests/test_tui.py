@@ -1,0 +1,391 @@
+"""The reader, driven from the keyboard with Textual's Pilot: every key does what the footer says."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import SEEDS
+
+from store.library import Library
+from tui.app import NeicanApp
+from tui.bindings import KEYS
+from tui.screens.help import HelpScreen
+from tui.screens.note_edit import NoteEditModal
+from tui.screens.notes import NotesScreen
+from tui.widgets.article_list import ArticleList
+from tui.widgets.article_view import ArticleView
+from tui.widgets.entity_sidebar import EntitySidebar
+from tui.widgets.feed_list import FeedList, View
+from tui.widgets.search_bar import SearchBar
+from tui.widgets.status_bar import StatusBar
+
+SIZE = (120, 35)
+
+
+async def ready(app: NeicanApp, pilot) -> None:  # type: ignore[no-untyped-def]
+    """Wait for the first paint, the seeds import and the counts."""
+    await pilot.pause()
+    await app.segmenter_ready.wait()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def titles(app: NeicanApp) -> list[str]:
+    return [r.title for r in app.query_one(ArticleList).rows]
+
+
+def status(app: NeicanApp) -> str:
+    return app.query_one(StatusBar).left.plain
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "lib.db"
+
+
+async def test_an_empty_library_gets_the_seeds_and_the_first_screen(db: Path) -> None:
+    app = NeicanApp(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        assert titles(app)[:2] == [
+            "AI小登的尽头,是卖身老登?",
+            "Meta为何花10亿美金收购这家中国AI应用公司?",
+        ]
+        assert len(titles(app)) == 16
+        feeds = app.query_one(FeedList)
+        assert [v.label for v in feeds.views][:5] == [
+            "全部",
+            "未读",
+            "锐评笔记",
+            "AI内参",
+            "Llama模型",
+        ]
+        assert View("outlet", "36氪") in feeds.views
+        assert status(app) == "全部 · 16 篇 · 16 未读"
+        assert app.focused is app.query_one(ArticleList)
+        assert app.query_one(ArticleView).article.title == "AI小登的尽头,是卖身老登?"
+
+
+async def test_j_and_k_move_and_preview_without_marking_read(db: Path) -> None:
+    app = NeicanApp(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await pilot.press("j", "j", "down")
+        articles = app.query_one(ArticleList)
+        assert articles.highlighted == 3
+        assert app.article.title == titles(app)[3]
+        await pilot.press("k", "up")
+        assert articles.highlighted == 1
+        assert not any(r.read for r in articles.rows)
+
+
+async def test_enter_opens_marks_read_and_counts_follow(db: Path) -> None:
+    app = NeicanApp(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await pilot.press("j", "enter")
+        article_id = app.query_one(ArticleList).current.id
+        assert app.library.article(article_id).read
+        assert app.query_one(ArticleList).current.read
+        assert app.focused is app.query_one(ArticleView)
+        assert app.query_one(FeedList).counts["all"] == (16, 15)
+        assert app.query_one(FeedList).counts["feed:Llama模型"] == (10, 9)
+        assert status(app) == "全部 · 16 篇 · 15 未读"
+
+
+async def test_m_toggles_read(db: Path) -> None:
+    app = NeicanApp(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        first = app.article.id
+        await pilot.press("m")
+        assert app.library.article(first).read
+        await pilot.press("m")
+        assert not app.library.article(first).read
+        assert app.query_one(FeedList).counts["all"] == (16, 16)
+
+
+async def test_n_and_p_go_to_the_next_and_previous_unread(db: Path) -> None:
+    with Library(db) as lib:
+        lib.import_paths([SEEDS])
+        rows = lib.article_rows()
+        for row in rows[1:3]:
+            lib.set_read(row.id)
+    app = NeicanApp(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        articles = app.query_one(ArticleList)
+        await pilot.press("n")  # from the first, rows 1 and 2 are read: the next unread is 3
+        assert articles.highlighted == 3 and app.article.read
+        await pilot.press("p")  # back over the read ones to the first
+        assert articles.highlighted == 0 and app.library.article(rows[0].id).read
+
+
+async def test_tab_cycles_the_panes(db: Path) -> None:
+    app = NeicanApp(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        order = []
+        for _ in range(3):
+            await pilot.press("tab")
+            order.append(app.focused.id)
+        assert order == ["article", "feeds", "articles"]
+
+
+async def test_choosing_a_feed_or_outlet_lists_its_articles(db: Path) -> None:
+    app = NeicanApp(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        app.query_one(FeedList).focus()
+        await pilot.press("j", "j", "j")  # 全部 → 未读 → 锐评笔记 → AI内参
+        assert app.view == View("feed", "AI内参")
+        assert titles(app)[0] == "AI内参 2025-12-30" and len(titles(app)) == 6
+        await pilot.press("end")
+        assert app.view == View("outlet", "首席商业评论")
+        assert titles(app) == ["Meta为何花10亿美金收购这家中国AI应用公司?"]
+
+
+async def test_live_search_and_escape_back_with_the_selection_kept(db: Path) -> None:
+    app = NeicanApp(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await pilot.press("j", "j")
+        selected = app.query_one(ArticleList).current.id
+        await pilot.press("slash", *"大模型")
+        await pilot.pause(0.3)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        expected = [h.id for h in app.library.search("大模型", limit=0).hits]
+        assert [r.id for r in app.query_one(ArticleList).rows] == expected
+        assert status(app).startswith(f"{len(expected)} 条结果")
+        assert app.words == ("大模型",)
+        assert app.query_one(ArticleView).words == ("大模型",)  # marked in the article too
+        await pilot.press("escape")
+        assert not app.query_one(SearchBar).display
+        assert len(titles(app)) == 16
+        assert app.query_one(ArticleList).current.id == selected
+
+
+async def test_search_results_update_as_the_user_types(db: Path) -> None:
+    app = NeicanApp(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await pilot.press("slash", "M", "e", "t", "a")
+        await pilot.pause(0.3)
+        await app.workers.wait_for_complete()
+        meta = len(app.query_one(ArticleList).rows)
+        await pilot.press("space", "-", "M", "a", "n", "u", "s")
+        await pilot.pause(0.3)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert (
+            len(app.query_one(ArticleList).rows)
+            == app.library.search("Meta -Manus", limit=0).total
+            < meta
+        )
+
+
+async def test_a_search_typed_before_jieba_is_ready_runs_when_it_is(db: Path) -> None:
+    app = NeicanApp(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        app.segmenter_ready.clear()  # as on a cold start
+        await pilot.press("slash", *"英伟")
+        await pilot.pause(0.4)
+        assert "分词加载中" in app.query_one(StatusBar).right.plain
+        assert len(titles(app)) == 16
+        app.segmenter_ready.set()
+        await pilot.pause(0.2)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(titles(app)) == app.library.search("英伟", limit=0).total == 4
+
+
+async def test_entity_sidebar_follows_an_entity_to_other_articles(db: Path) -> None:
+    app = NeicanApp(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await pilot.press("e")
+        sidebar = app.query_one(EntitySidebar)
+        assert sidebar.display and sidebar.has_focus_within
+        names = [e.name for e in sidebar.entities if e is not None]
+        assert {"英伟达", "Meta", "杨立昆", "200亿美元"} <= set(names)
+        groups = [o.prompt.plain for o in sidebar.list.options if o.disabled]
+        assert [g.split()[0] for g in groups] == ["机构", "人物", "产品", "金额", "媒体"]
+        while sidebar.entities[sidebar.list.highlighted].name != "杨立昆":
+            await pilot.press("j")
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert sidebar.mode == "articles"
+        expected = app.library.entity_articles("杨立昆")[1]
+        assert [r.id for r in sidebar.rows] == [r.id for r in expected]
+        assert {r.feed for r in sidebar.rows} == {"Llama模型", "AI内参"}
+        await pilot.press("end", "enter")
+        assert app.article.id == sidebar.rows[-1].id and app.article.read
+        await pilot.press("escape")
+        assert sidebar.mode == "entities"
+        await pilot.press("escape")
+        assert not sidebar.display
+
+
+async def test_o_opens_and_y_copies_the_link(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = NeicanApp(db)
+    opened: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        monkeypatch.setattr(app, "open_url", lambda url, **kw: opened.append(url))
+        await pilot.press("o")  # a digest article has no link: it says so
+        assert opened == [] and "这篇文章没有链接" in [n.message for n in app._notifications]
+        app.go_to_view(View("feed", "AI内参"))
+        await pilot.press("j")
+        await pilot.press("o", "y")
+        link = "https://mp.weixin.qq.com/s/9v6U-Y-v6U-Y-v6U-Y-v6U"
+        assert opened == [link]
+        assert app.clipboard == link
+
+
+async def test_help_lists_every_key(db: Path) -> None:
+    app = NeicanApp(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = app.screen.query_one("#help-text").render().plain
+        for key in KEYS:
+            assert key.help in text and key.display in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_palette_jumps_to_an_outlet(db: Path) -> None:
+    app = NeicanApp(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await pilot.press("ctrl+p", *"Go to 量子位")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.view == View("outlet", "量子位")
+        assert titles(app) == ["极小与极大:MiniMax的“极简主义”野望"]
+
+
+async def test_q_quits(db: Path) -> None:
+    app = NeicanApp(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.return_code == 0 and not app.is_running
+
+
+async def test_keys_that_do_not_apply_are_greyed(db: Path) -> None:
+    app = NeicanApp(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        assert app.article.ruiping is None
+        assert app.check_action("bookmark_ruiping", ()) is None  # a digest article: no 锐评
+        app.go_to_view(View("feed", "AI内参"))
+        await pilot.press("j")
+        assert app.check_action("bookmark_ruiping", ()) is True
+
+
+# notes -------------------------------------------------------------------------------
+
+
+async def open_first_item(app: NeicanApp, pilot) -> None:  # type: ignore[no-untyped-def]
+    app.go_to_view(View("feed", "AI内参"))
+    await pilot.press("j")
+    assert app.article.title == "极小与极大:MiniMax的“极简主义”野望"
+
+
+async def test_b_bookmarks_the_ruiping_and_again_removes_it(db: Path) -> None:
+    app = NeicanApp(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await open_first_item(app, pilot)
+        await pilot.press("b")
+        [note] = app.library.notes()
+        assert (note.kind, note.text) == (
+            "ruiping",
+            "“大力出奇迹”是富人的特权,但“以小博大”才是寒冬里活下去的唯一本事。",
+        )
+        assert app.query_one(ArticleList).current.noted
+        assert app.query_one(FeedList).counts["noted"] == (1, None)
+        assert "锐评 ★" in app.query_one(ArticleView).get_option_at_index(2).prompt.plain
+        await pilot.press("b")
+        assert app.library.notes() == []
+        assert not app.query_one(ArticleList).current.noted
+
+
+async def test_a_quotes_the_selected_bullet_with_a_comment(db: Path) -> None:
+    app = NeicanApp(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await open_first_item(app, pilot)
+        await pilot.press("enter")  # into the article
+        view = app.query_one(ArticleView)
+        while view.kinds[view.highlighted] != "bullet":
+            await pilot.press("j")
+        await pilot.press("a")
+        assert isinstance(app.screen, NoteEditModal)
+        await pilot.press(*"值得跟踪", "tab", *"MiniMax IPO", "enter")
+        [note] = app.library.notes()
+        assert note.kind == "quote" and note.text.startswith("MiniMax近期递交港股招股书")
+        assert (note.comment, note.tags) == ("值得跟踪", ("MiniMax", "IPO"))
+        assert app.library.search("值得跟踪").hits[0].id == app.article.id
+        assert view.get_option_at_index(view.highlighted).prompt.plain.startswith("★")
+
+
+async def test_notes_screen_filters_edits_deletes_and_undoes(db: Path) -> None:
+    with Library(db) as lib:
+        lib.import_paths([SEEDS])
+        items = lib.article_rows(feed="AI内参")[1:4]
+        for row in items:
+            lib.add_note(row.id, "ruiping")
+    app = NeicanApp(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await pilot.press("N")
+        screen = app.screen
+        assert isinstance(screen, NotesScreen)
+        assert [n.article_id for n in screen.notes] == [r.id for r in reversed(items)]
+        await pilot.press("slash", *"周国睿")
+        assert [n.article_title for n in screen.notes] == [
+            "快手周国睿“注销”:当技术大牛成为硅谷的猎物"
+        ]
+        await pilot.press("enter", "e")
+        assert isinstance(app.screen, NoteEditModal)
+        await pilot.press(*"人才", "ctrl+s")
+        assert screen.notes[0].comment == "人才"
+        await pilot.press("d")
+        assert len(app.library.notes()) == 2
+        await pilot.press("u")
+        assert len(app.library.notes()) == 3 and app.library.notes(text="人才")[0].comment == "人才"
+        await pilot.press("enter")
+        assert not isinstance(app.screen, NotesScreen)
+        assert app.article.title == "快手周国睿“注销”:当技术大牛成为硅谷的猎物"
+
+
+async def test_x_exports_the_notes_and_remembers_the_folder(db: Path, tmp_path: Path) -> None:
+    with Library(db) as lib:
+        lib.import_paths([SEEDS])
+        lib.add_note(lib.article_rows(feed="AI内参")[1].id, "ruiping")
+    app = NeicanApp(db)
+    target = tmp_path / "vault"
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await pilot.press("x")
+        field = app.screen.query_one("#folder")
+        field.value = str(target)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert [p.name for p in target.glob("*.md")] == [
+            "2025-12-30 极小与极大_MiniMax的“极简主义”野望.md"
+        ]
+        assert any(f"写入 {target}" in n.message for n in app._notifications)
+    from store import settings
+
+    assert settings.export_folder() == target.resolve()
