@@ -29,9 +29,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import ahocorasick
+import ahocorasick_rs
 
-from . import paths
+from . import paths, segment
 from .errors import NeicanError
 
 TYPES = ("org", "person", "product", "money", "media")
@@ -137,7 +137,8 @@ class Gazetteer:
 
     def lookup(self, name: str) -> Entry | None:
         """An entity by its name or any alias (Latin case-insensitively)."""
-        return self._by_alias.get(name.strip().translate(_ASCII_LOWER))
+        key = name.strip()
+        return self._by_alias.get(key.lower() if key.isascii() else key.translate(_ASCII_LOWER))
 
     def children(self, name: str) -> list[Entry]:
         """Entities whose parent (or parent's parent…) is `name`."""
@@ -456,14 +457,37 @@ class Extractor:
 
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
-        self._automaton = ahocorasick.Automaton()
+        keys: list[str] = []
+        self._payloads: list[tuple[str, str, tuple[bool, bool], bool, bool, bool]] = []
+        seen: set[str] = set()
         for entry in gazetteer.entries.values():
             for alias in entry.names:
                 key = alias.translate(_ASCII_LOWER)
-                if key not in self._automaton:
-                    self._automaton.add_word(key, (alias, entry.name))
-        if len(self._automaton):
-            self._automaton.make_automaton()
+                if key in seen:
+                    continue
+                seen.add(key)
+                keys.append(key)
+                # what the per-match checks need, worked out once per alias
+                latin = (
+                    alias[0].isascii() and alias[0].isalnum(),
+                    alias[-1].isascii() and alias[-1].isalnum(),
+                )
+                self._payloads.append(
+                    (
+                        alias,
+                        entry.name,
+                        latin,
+                        _case_sensitive(alias),
+                        alias in _AMBIGUOUS,
+                        entry.type == "org",
+                    )
+                )
+        # Aho-Corasick in Rust: every alias found in one pass, longest match first.
+        self._matcher = (
+            ahocorasick_rs.AhoCorasick(keys, matchkind=ahocorasick_rs.MATCHKIND_LEFTMOST_LONGEST)
+            if keys
+            else None
+        )
 
     def extract(self, title: str, lines: list[str], outlets: tuple[str, ...] = ()) -> list[Found]:
         text = "\n".join([title, *lines])
@@ -510,30 +534,31 @@ class Extractor:
         A name inside a longer versioned product name (`Vidu` in `Vidu Q2`, `昇腾` in
         `昇腾950PR`) is that product's, not a mention of its own.
         """
-        if not len(self._automaton):
+        if self._matcher is None:
             return []
         folded = _fold(text)
         spans = []
         counts: Counter[str] = Counter()
         surfaces: dict[str, set[str]] = {}
-        for end, (alias, name) in self._automaton.iter_long(folded):
-            start, stop = end - len(alias) + 1, end + 1
-            surface = text[start:stop]
-            if not _latin_boundaries(text, start, stop, alias):
+        payloads = self._payloads
+        for index, start, stop in self._matcher.find_matches_as_indexes(folded):
+            alias, name, latin, case, ambiguous, org = payloads[index]
+            if (latin[0] or latin[1]) and not _latin_boundaries(text, start, stop, alias):
                 continue
-            if _case_sensitive(alias) and surface != alias:
+            if case and text[start:stop] != alias:
                 continue
-            if not _plausible_cjk(text, start, stop, alias):
+            if ambiguous and not _plausible_cjk(text, start, stop, alias):
                 continue
-            if any(a <= start and stop <= b and (a, b) != (start, stop) for a, b in versions):
+            if versions and any(
+                a <= start and stop <= b and (a, b) != (start, stop) for a, b in versions
+            ):
                 continue
-            entry_type = self.gazetteer.entries[name].type
-            suffix = _COMPANY_TAIL.match(text, stop) if entry_type == "org" else None
-            if suffix:  # 百度集团, 英伟达公司: the same company
-                stop = suffix.end()
-                surface = text[start:stop]
+            if org:
+                suffix = _COMPANY_TAIL.match(text, stop)
+                if suffix:  # 百度集团, 英伟达公司: the same company
+                    stop = suffix.end()
             counts[name] += 1
-            surfaces.setdefault(name, set()).add(surface)
+            surfaces.setdefault(name, set()).add(text[start:stop])
             spans.append((start, stop))
         for name, count in counts.items():
             entry = self.gazetteer.entries[name]
@@ -796,8 +821,6 @@ def _is_surname_start(name: str) -> int:
 
 def _name_after_title(following: str) -> str | None:
     """The name that starts `following` (the text after 创始人, CEO…)."""
-    from . import segment
-
     surname = _is_surname_start(following)
     if not surname:
         return None
@@ -829,8 +852,6 @@ def _name_after_title(following: str) -> str | None:
 
 def _name_before_verb(preceding: str) -> str | None:
     """The name that ends `preceding` (the text before 表示, 称…)."""
-    from . import segment
-
     words = [w for w, _ in segment.tag(preceding)]
     name = ""
     for word in reversed(words):
@@ -852,8 +873,6 @@ def _looks_like_name(name: str) -> bool:
     """Not a common word that starts with a surname's character (官方, 高管, 方面)."""
     if name in NOT_NAMES or name[:2] in NOT_NAMES:
         return False
-    from . import segment
-
     tags = segment.tag(name)
     if len(tags) == 1:
         return tags[0][1].startswith("nr") or not segment.is_dictionary_word(name)
@@ -868,8 +887,6 @@ def _looks_like_name(name: str) -> bool:
 
 def _word_at(text: str, start: int, end: int) -> bool:
     """Whether jieba cuts `text[start:end]` as a word of its own (not 机器|人R1)."""
-    from . import segment
-
     window_start = max(0, start - 4)
     position = window_start
     bounds = {position}
@@ -881,8 +898,6 @@ def _word_at(text: str, start: int, end: int) -> bool:
 
 def _looks_like_brand(word: str) -> bool:
     """Two characters that could name a product: not a verb, a measure word or a pronoun."""
-    from . import segment
-
     tags = segment.tag(word)
     return (
         len(tags) == 1
@@ -901,8 +916,6 @@ _LIST_FOLLOWERS = set("和与及、,;:()等领跟参联共\n") | {""}
 
 def _generic_word(prefix: str, places: bool) -> bool:
     """`战略`, `产业` (and for funds `硅谷`): a common word before the suffix makes no company."""
-    from . import segment
-
     tags = segment.tag(prefix)
     last_word, last_tag = tags[-1]
     generic = set(_GENERIC_TAGS) - (set() if places else {"ns"})
@@ -946,8 +959,6 @@ def _generic_org(name: str) -> bool:
 
 def _trim_org(prefix: str) -> str:
     """Drop what precedes a company name (`投资`, `由`, `旗下`) from the front of `prefix`."""
-    from . import segment
-
     kept: list[str] = []
     for word, flag in reversed(segment.tag(prefix)):
         if (

@@ -534,6 +534,12 @@ class Library:
                     row[0]: row[1:] for row in self._existing([a.key for a in prepared.articles])
                 }
                 next_id = self._next_article_id()
+                # The search indexes are written last, all at once: any other write after
+                # an FTS5 insert in the same transaction makes FTS5 flush what it holds
+                # in memory (a statement savepoint), and tiny flushes cost a third of an
+                # import in merging.
+                unindex: list[tuple[int, IndexedText]] = []
+                index: list[tuple[int, IndexedText]] = []
                 for item in prepared.articles:
                     old = existing.get(item.key)
                     if old is not None and old[2] == item.hash:
@@ -546,14 +552,14 @@ class Library:
                         article_id, next_id = next_id, next_id + 1
                         sid = search_id(item.parsed.published, article_id)
                         self._insert_article(article_id, sid, feed_id, item, source, now)
-                        self._index(sid, item.text or self._text_for(item.parsed))
+                        index.append((sid, item.text or self._text_for(item.parsed)))
                         added += 1
                     else:
                         # Re-read what is indexed (notes' comments included) before and after.
                         article_id, sid = old[0], old[1]
-                        self._unindex(sid, self._stored_text(self._text_row(article_id)))
-                        self._update_article(article_id, item, source, now)
-                        self._index(sid, self._stored_text(self._text_row(article_id)))
+                        unindex.append((sid, self._stored_text(self._text_row(article_id))))
+                        self._update_article(article_id, sid, item, source, now)
+                        index.append((sid, self._stored_text(self._text_row(article_id))))
                         updated += 1
                     self._write_extra(article_id, item)
                 keys = {a.key for a in prepared.articles}
@@ -561,7 +567,8 @@ class Library:
                     "SELECT id, sid, key FROM articles WHERE source_id = ?", [source]
                 ).fetchall():
                     if key not in keys and not self._is_noted(article_id):
-                        self._delete_article(article_id, sid)
+                        unindex.append((sid, self._stored_text(self._text_row(article_id))))
+                        self.conn.execute("DELETE FROM articles WHERE id = ?", [article_id])
                         removed += 1
                 if self.extract_entities and self._meta("gazetteer") is None:
                     self._set_meta("gazetteer", gazetteer_fingerprint())
@@ -569,6 +576,10 @@ class Library:
                     "INSERT INTO imports(file, hash, time, result, articles) VALUES (?, ?, ?, 'imported', ?)",
                     [file_id, prepared.file_hash, now, len(prepared.articles)],
                 )
+                for sid, text in unindex:
+                    self._unindex(sid, text)
+                for sid, text in index:
+                    self._index(sid, text)
         except BaseException as e:
             self._local.__dict__.pop(
                 "entity_ids", None
@@ -688,12 +699,12 @@ class Library:
             ],
         )
         self.conn.executemany(
-            "INSERT OR IGNORE INTO article_outlets(article_id, name) VALUES (?, ?)",
-            [(article_id, o) for o in p.outlets],
+            "INSERT OR IGNORE INTO article_outlets(article_id, name, sid) VALUES (?, ?, ?)",
+            [(article_id, o, sid) for o in p.outlets],
         )
 
     def _update_article(
-        self, article_id: int, item: PreparedArticle, source: int, now: str
+        self, article_id: int, sid: int, item: PreparedArticle, source: int, now: str
     ) -> None:
         p = item.parsed
         self.conn.execute(
@@ -714,8 +725,8 @@ class Library:
         )
         self.conn.execute("DELETE FROM article_outlets WHERE article_id = ?", [article_id])
         self.conn.executemany(
-            "INSERT OR IGNORE INTO article_outlets(article_id, name) VALUES (?, ?)",
-            [(article_id, o) for o in p.outlets],
+            "INSERT OR IGNORE INTO article_outlets(article_id, name, sid) VALUES (?, ?, ?)",
+            [(article_id, o, sid) for o in p.outlets],
         )
 
     def _write_extra(self, article_id: int, item: PreparedArticle) -> None:
@@ -758,10 +769,6 @@ class Library:
         self.conn.executemany(
             "INSERT OR REPLACE INTO mentions(article_id, entity_id, count) VALUES (?, ?, ?)", rows
         )
-
-    def _delete_article(self, article_id: int, sid: int) -> None:
-        self._unindex(sid, self._stored_text(self._text_row(article_id)))
-        self.conn.execute("DELETE FROM articles WHERE id = ?", [article_id])
 
     def _text_row(self, article_id: int) -> tuple[Any, ...]:
         row = self.conn.execute(
@@ -904,12 +911,22 @@ class Library:
 
         Pages continue with `before_sid` = the last row's `sid` (no OFFSET scans).
         """
-        where, params = self._row_filter(feed, outlet, unread_only, noted_only, ids)
+        where, params = self._row_filter(feed, None, unread_only, noted_only, ids)
         if entity_ids is not None:
             where += (" AND " if where else "WHERE ") + (
                 f"a.id IN (SELECT article_id FROM mentions WHERE entity_id IN ({','.join('?' * len(entity_ids))}))"
             )
             params += entity_ids
+        if outlet is not None:  # the page of an outlet straight off its (name, sid) index
+            inner = "SELECT sid FROM article_outlets WHERE name = ?"
+            params.append(outlet)
+            if before_sid is not None:
+                inner += " AND sid < ?"
+                params.append(before_sid)
+            inner += " ORDER BY sid DESC" + (" LIMIT ?" if limit is not None else "")
+            if limit is not None:
+                params.append(limit)
+            where += (" AND " if where else "WHERE ") + f"a.sid IN ({inner})"
         if before_sid is not None:
             where += (" AND " if where else "WHERE ") + "a.sid < ?"
             params.append(before_sid)
@@ -958,10 +975,11 @@ class Library:
         clauses: list[str] = []
         params: list[Any] = []
         if feed is not None:
-            clauses.append("f.name = ?")
-            params.append(feed)
+            row = self.conn.execute("SELECT id FROM feeds WHERE name = ?", [feed]).fetchone()
+            clauses.append("a.feed_id = ?")  # by id: the (feed_id, sid) index gives the order
+            params.append(row[0] if row else -1)
         if outlet is not None:
-            clauses.append("a.id IN (SELECT article_id FROM article_outlets WHERE name = ?)")
+            clauses.append("a.sid IN (SELECT sid FROM article_outlets WHERE name = ?)")
             params.append(outlet)
         if unread_only:
             clauses.append("a.read = 0")

@@ -128,3 +128,15 @@ def m003_notes(db: Database) -> None:
     )
     db.execute("CREATE INDEX notes_article ON notes(article_id)")
     db.execute("CREATE INDEX notes_created ON notes(created)")
+
+
+@migrations()
+def m004_outlet_order(db: Database) -> None:
+    """Outlets carry their article's search id: an outlet's newest articles come off an index."""
+    if "sid" not in {c.name for c in db.table("article_outlets").columns}:
+        db.execute("ALTER TABLE article_outlets ADD COLUMN sid INTEGER NOT NULL DEFAULT 0")
+    db.execute(
+        "UPDATE article_outlets SET sid = (SELECT sid FROM articles WHERE articles.id = article_outlets.article_id)"
+    )
+    db.execute("DROP INDEX IF EXISTS article_outlets_name")
+    db.execute("CREATE INDEX article_outlets_name ON article_outlets(name, sid)")

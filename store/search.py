@@ -115,8 +115,7 @@ def _filters(library: Library, query: Query, column: str = "rowid") -> tuple[lis
     for name in query.outlets:
         names = _matching_names(conn, "SELECT DISTINCT name FROM article_outlets", name)
         clauses.append(
-            f"{plus}{column} IN (SELECT a.sid FROM articles a JOIN article_outlets o ON o.article_id = a.id "
-            f"WHERE o.name IN ({_marks(names)}))"
+            f"{plus}{column} IN (SELECT sid FROM article_outlets WHERE name IN ({_marks(names)}))"
         )
         params.extend(names)
     for name in query.entities:

@@ -326,11 +326,19 @@ def test_an_older_library_is_copied_aside_then_migrated(tmp_path: Path) -> None:
         conn.execute("DROP TABLE notes")
         conn.execute("DROP TABLE mentions")
         conn.execute("DROP TABLE entities")
-        conn.execute("DELETE FROM _sqlite_migrations WHERE name IN ('m002_entities', 'm003_notes')")
+        conn.execute(
+            "DELETE FROM _sqlite_migrations WHERE name IN ('m002_entities', 'm003_notes', 'm004_outlet_order')"
+        )
+        conn.execute("DROP INDEX article_outlets_name")
+        conn.execute("ALTER TABLE article_outlets DROP COLUMN sid")
+        conn.execute("CREATE INDEX article_outlets_name ON article_outlets(name, article_id)")
     with Library(path) as lib:
         assert lib.backup_path == tmp_path / "lib.db.v1-backup"
         assert lib.totals() == (16, 15)  # articles and read flags carried over
         assert {e.name for e in lib.entities("person")} >= {"杨立昆", "黄仁勋"}
+        assert [r.title for r in lib.article_rows(outlet="量子位")] == [
+            "极小与极大:MiniMax的“极简主义”野望"
+        ]
     with sqlite3.connect(tmp_path / "lib.db.v1-backup") as old:
         tables = {r[0] for r in old.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         assert "articles" in tables and "entities" not in tables and "notes" not in tables

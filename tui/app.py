@@ -136,7 +136,12 @@ class NeicanApp(App[None]):
 
     def _load_segmenter(self) -> None:
         engine = segment.warm_up()
-        self.call_from_thread(self._segmenter_loaded, engine)
+        if not self.is_running:
+            return  # the reader quit while jieba was loading
+        try:
+            self.call_from_thread(self._segmenter_loaded, engine)
+        except RuntimeError:
+            pass
 
     def _segmenter_loaded(self, engine: str) -> None:
         self.segmenter_ready.set()
@@ -251,7 +256,7 @@ class NeicanApp(App[None]):
         view = self.query_one(ArticleView)
         if row is None:
             self.article = None
-            self.refresh_bindings()
+            self._bindings_may_change()
             return
         try:
             article = self.library.article(row.id)
@@ -266,7 +271,14 @@ class NeicanApp(App[None]):
         sidebar = self.query_one(EntitySidebar)
         if sidebar.display and sidebar.mode == "entities":
             sidebar.show_entities(article.entities)
-        self.refresh_bindings()
+        self._bindings_may_change()
+
+    def _bindings_may_change(self) -> None:
+        """Refresh the footer only when a key becomes (un)available: it re-lays out the screen."""
+        state = (self.article is not None, bool(self.article and self.article.ruiping))
+        if state != getattr(self, "_binding_state", None):
+            self._binding_state = state
+            self.refresh_bindings()
 
     def set_read(self, article: Article, read: bool) -> None:
         if article.read == read:
@@ -572,7 +584,8 @@ class NeicanApp(App[None]):
     # lifecycle ----------------------------------------------------------------------
 
     def on_unmount(self) -> None:
-        self.executor.shutdown(wait=False, cancel_futures=True)
+        # Let the database thread finish what it is doing before its connection closes.
+        self.executor.shutdown(wait=True, cancel_futures=True)
         self.library.close()
 
 

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 from textual.content import Content
-from textual.widgets import Static
+from textual.widget import Widget
 
 
-class StatusBar(Static):
+class StatusBar(Widget):
+    """One line, repainted (never re-laid out) when it changes: it changes on every key."""
+
+    DEFAULT_CSS = """
+    StatusBar {
+        height: 1;
+    }
+    """
+
     def __init__(self, **kwargs: object) -> None:
-        super().__init__(markup=False, **kwargs)  # type: ignore[arg-type]
+        super().__init__(**kwargs)  # type: ignore[arg-type]
         self.left: Content = Content("")
         self.right: Content = Content("")
 
@@ -18,12 +26,9 @@ class StatusBar(Static):
             self.left = left
         if right is not None:
             self.right = right
-        self._paint()
+        self.refresh()
 
-    def on_resize(self) -> None:
-        self._paint()
-
-    def _paint(self) -> None:
+    def render(self) -> Content:
         width = max(0, self.size.width - 2)
         gap = max(1, width - cell_len(self.left.plain) - cell_len(self.right.plain))
-        self.update(self.left + Content(" " * gap) + self.right)
+        return self.left + Content(" " * gap) + self.right
