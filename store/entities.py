@@ -360,12 +360,6 @@ TITLES = (
     "投资人|发言人|创业者|首席战略官"
 )
 VERBS = "表示|称|指出|透露|认为|坦言|介绍|说道|强调|回应|直言|预测|宣布|发文|发帖|提到|补充|解释|感叹|说|谈到|提出|呼吁"
-_PERSON_AFTER_TITLE = re.compile(
-    rf"(?:{TITLES})(?:兼[A-Za-z{_CJK}]{{1,8}}?(?:{TITLES}))?\s?(?P<name>[{_CJK}]{{2,4}})"
-)
-_PERSON_BEFORE_VERB = re.compile(
-    rf"(?P<name>[{_CJK}]{{2,4}})(?:也|还|则|曾|已|此前|近日|日前|公开)?(?:{VERBS})"
-)
 _LATIN_NAME = re.compile(r"[A-Z][a-z]+(?: [A-Z][a-z'’-]+){1,2}")
 _LATIN_PERSON = re.compile(rf"(?P<b>[A-Z][a-z]+(?: [A-Z][a-z'’-]+){{1,2}}) ?(?:{VERBS})")
 _DOTTED_PERSON = re.compile(rf"(?P<name>[{_CJK}]{{1,6}}[·•][{_CJK}]{{1,8}})")
@@ -897,14 +891,13 @@ def _word_at(text: str, start: int, end: int) -> bool:
 
 
 def _looks_like_brand(word: str) -> bool:
-    """Two characters that could name a product: not a verb, a measure word or a pronoun."""
+    """Two characters that could name a product (曦云, 远征): one word for jieba, and a
+    name-like one (a proper noun, an abbreviation) or one its dictionary does not know."""
     tags = segment.tag(word)
-    return (
-        len(tags) == 1
-        and tags[0][1][:1] in ("n", "j", "x")
-        and tags[0][1] not in ("n",)
-        or (len(tags) == 1 and not segment.is_dictionary_word(word))
-    )
+    if len(tags) != 1:
+        return False
+    flag = tags[0][1]
+    return (flag[:1] in ("n", "j", "x") and flag != "n") or not segment.is_dictionary_word(word)
 
 
 _GENERIC_TAGS = ("n", "vn", "v", "a", "b", "d", "m", "q", "s", "f", "t", "an", "ad", "l", "i", "ns")
@@ -977,9 +970,3 @@ def _trim_org(prefix: str) -> str:
     while len(prefix) > 2 and prefix[0] in ORG_PREFIX_NOISE:  # `由鼎晖`: jieba kept 由 on
         prefix = prefix[1:]
     return prefix
-
-
-def entities_for(
-    text_title: str, lines: list[str], outlets: tuple[str, ...], extractor: Extractor
-) -> list[Found]:
-    return extractor.extract(text_title, lines, outlets)

@@ -949,21 +949,6 @@ class Library:
             return 0
         return int(self.conn.execute("SELECT count(DISTINCT article_id) FROM notes").fetchone()[0])
 
-    def count_rows(
-        self,
-        *,
-        feed: str | None = None,
-        outlet: str | None = None,
-        unread_only: bool = False,
-        noted_only: bool = False,
-    ) -> int:
-        where, params = self._row_filter(feed, outlet, unread_only, noted_only, None)
-        return int(
-            self.conn.execute(
-                f"SELECT count(*) FROM articles a JOIN feeds f ON f.id = a.feed_id {where}", params
-            ).fetchone()[0]
-        )
-
     def _row_filter(
         self,
         feed: str | None,

@@ -50,31 +50,6 @@ class ParsedArticle:
             "sections": [s.to_json() for s in self.sections],
         }
 
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> ParsedArticle:
-        return cls(
-            kind=data["kind"],
-            title=data["title"],
-            outlets=tuple(data.get("outlets") or ()),
-            published=data["published"],
-            links=tuple(data.get("links") or ()),
-            ruiping=data.get("ruiping"),
-            sections=sections_from_json(data.get("sections") or ()),
-        )
-
-
-def sections_from_json(data: Any) -> tuple[Section, ...]:
-    return tuple(
-        Section(
-            heading=s["heading"],
-            bullets=tuple(
-                Bullet(b["text"], tuple(int(c) for c in b.get("citations") or ()))
-                for b in s["bullets"]
-            ),
-        )
-        for s in data
-    )
-
 
 @dataclass(frozen=True)
 class ParsedDocument:

@@ -33,7 +33,7 @@ from .screens.notes import NotesScreen
 from .widgets.article_list import ArticleList
 from .widgets.article_view import ArticleView
 from .widgets.entity_sidebar import EntitySidebar
-from .widgets.feed_list import ALL, NOTED, UNREAD, FeedList, View
+from .widgets.feed_list import ALL, FeedList, View
 from .widgets.search_bar import SearchBar
 from .widgets.status_bar import StatusBar
 
@@ -587,10 +587,3 @@ class NeicanApp(App[None]):
         # Let the database thread finish what it is doing before its connection closes.
         self.executor.shutdown(wait=True, cancel_futures=True)
         self.library.close()
-
-
-def run(library_path: str | None = None) -> None:
-    NeicanApp(library_path).run()
-
-
-__all__ = ["NOTED", "UNREAD", "NeicanApp", "run"]

@@ -1,4 +1,4 @@
-"""App-level messages: results of work done off the UI thread."""
+"""Results of work done off the UI thread, as the app receives them."""
 
 from __future__ import annotations
 
@@ -6,13 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from store.articles import FeedCount, SearchResult
-
-
-@dataclass
-class SearchFinished(Message):
-    query_id: int
-    result: SearchResult
+from store.articles import FeedCount
 
 
 @dataclass
@@ -22,11 +16,6 @@ class CountsReady(Message):
     noted: int
     feeds: list[FeedCount]
     outlets: list[FeedCount]
-
-
-@dataclass
-class SegmenterReady(Message):
-    engine: str
 
 
 @dataclass

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
-from rich.cells import cell_len
+from rich.cells import cell_len, set_cell_size
 from textual.content import Content
 
 from store.articles import Article, ArticleRow, EntityCount, FeedCount
@@ -29,14 +30,12 @@ def truncate(text: str, width: int) -> str:
     """Cut `text` to `width` terminal cells (wide characters count two), with an ellipsis."""
     if cell_len(text) <= width:
         return text
-    out, used = [], 0
-    for ch in text:
-        w = cell_len(ch)
-        if used + w > width - 1:
-            break
-        out.append(ch)
-        used += w
-    return "".join(out) + "…"
+    return set_cell_size(text, max(0, width - 1)).rstrip() + "…"
+
+
+@lru_cache(maxsize=8192)
+def _width(ch: str) -> int:
+    return cell_len(ch)
 
 
 def wrap(content: Content, width: int, indent: int = 0) -> Content:
@@ -49,7 +48,7 @@ def wrap(content: Content, width: int, indent: int = 0) -> Content:
     line_start, used, last_break = 0, 0, -1
     room = width
     for index, ch in enumerate(text):
-        w = cell_len(ch)
+        w = 1 if " " <= ch <= "~" else _width(ch)
         if used + w > room and index > line_start:
             cut = index
             if (

@@ -21,7 +21,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import write_library_files  # noqa: E402
-
 from textual import events  # noqa: E402
 
 from store.library import Library  # noqa: E402
@@ -85,12 +84,12 @@ async def keypresses(db: Path, rounds: int) -> dict[str, list[float]]:
             for attempt in range(200):
                 await pilot._wait_for_screen()
                 current = articles.current
+                shown = current is None or (
+                    app.article is not None and app.article.id == current.id
+                )
                 if (
-                    state() != before
-                    and current is not None
-                    and app.article is not None
-                    and app.article.id == current.id
-                ):
+                    state() != before and shown
+                ):  # moved; the article pane caught up (or the list is empty)
                     break
                 if attempt >= 20 and state() == before:
                     break  # nothing to move to (the end of a short list)

@@ -16,7 +16,7 @@ from store.articles import ArticleRow
 from ..bindings import bindings
 from ..render import article_line
 
-PAGE = 100
+PAGE = 50
 Fetch = Callable[[ArticleRow | None, int], list[ArticleRow]]
 
 
