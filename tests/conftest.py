@@ -31,3 +31,17 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "xdg-cache"))
     monkeypatch.delenv("NEICAN_DEBUG", raising=False)
     return home
+
+
+def big_digest(path: Path, articles: int, feed: str) -> None:
+    """A digest of many articles built from the seed's, each with its own title and date."""
+    seed = DIGEST_SEED.read_text(encoding="utf-8").split("\n")[4:]
+    out = [feed]
+    for n in range(articles):
+        title, _, summary = seed[(n % 10) * 3 : (n % 10) * 3 + 3]
+        out += [
+            f"{title} #{n}",
+            f"测试社· 2024-{1 + n % 12:02d}-{1 + n % 28:02d} 08:{n % 60:02d}",
+            summary,
+        ]
+    path.write_text("\n".join(out), encoding="utf-8")

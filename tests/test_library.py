@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 from cli_helpers import run_cli
-from conftest import DIGEST_SEED, NEICAN_SEED, SEEDS
+from conftest import DIGEST_SEED, NEICAN_SEED, SEEDS, big_digest
 
 from store.errors import LibraryError, NotFound
 from store.library import Library
@@ -171,20 +171,6 @@ def test_a_failure_in_the_middle_of_a_file_leaves_the_library_as_it_was(
     assert library.conn.execute("SELECT count(*) FROM articles").fetchone() == state
     assert library.search("英伟达").total == 0  # nothing of the digest reached the index
     assert library.import_paths([DIGEST_SEED]).imported[0].articles == 10
-
-
-def big_digest(path: Path, articles: int, feed: str) -> None:
-    """A digest of many articles built from the seed's, each with its own title and date."""
-    seed = DIGEST_SEED.read_text(encoding="utf-8").split("\n")[4:]
-    out = [feed]
-    for n in range(articles):
-        title, _, summary = seed[(n % 10) * 3 : (n % 10) * 3 + 3]
-        out += [
-            f"{title} #{n}",
-            f"测试社· 2024-{1 + n % 12:02d}-{1 + n % 28:02d} 08:{n % 60:02d}",
-            summary,
-        ]
-    path.write_text("\n".join(out), encoding="utf-8")
 
 
 def test_sigkill_in_the_middle_of_an_import_leaves_the_library_intact(tmp_path: Path) -> None:

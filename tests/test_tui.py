@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import SEEDS
+from conftest import SEEDS, big_digest
 
 from store.library import Library
 from tui.app import NeicanApp
@@ -389,3 +389,89 @@ async def test_x_exports_the_notes_and_remembers_the_folder(db: Path, tmp_path: 
     from store import settings
 
     assert settings.export_folder() == target.resolve()
+
+
+async def test_the_sidebar_fits_its_lines_once_it_has_a_width(db: Path) -> None:
+    # Filled while still hidden (no width yet): the lines are re-fitted when it appears.
+    app = NeicanApp(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        sidebar = app.query_one(EntitySidebar)
+        entities = [e for e in sidebar.entities if e is not None]
+        lines = [o.prompt.plain for o in sidebar.list.options if not o.disabled]
+        assert len(lines) == len(entities) > 3
+        for entity, line in zip(entities, lines, strict=True):
+            assert line.startswith(entity.name) and line.rstrip().endswith(f"×{entity.count}")
+
+
+async def test_full_garbage_collections_wait_for_a_pause_and_settings_are_restored(
+    db: Path,
+) -> None:
+    import gc
+
+    before = gc.get_threshold()
+    app = NeicanApp(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        assert gc.get_threshold()[2] > before[2] and gc.get_freeze_count() > 0
+        await pilot.press("j")
+        assert not app._collected  # input since the last full collection
+        app._collect_when_idle()
+        assert not app._collected  # the user was typing a moment ago
+        app._last_input -= 10
+        app._collect_when_idle()
+        assert app._collected
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+async def test_paging_loads_every_article_of_a_long_list_in_order(db: Path, tmp_path: Path) -> None:
+    # Pages of 50 load as the cursor nears the end: page down reaches every article once.
+    big_digest(tmp_path / "many.txt", 180, "长列表")
+    with Library(db) as lib:
+        lib.import_paths([tmp_path / "many.txt"])
+        expected = [r.id for r in lib.article_rows(limit=1000)]
+    app = NeicanApp(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        articles = app.query_one(ArticleList)
+        assert len(articles.rows) == 50
+        seen = [articles.current.id]
+        for _ in range(40):
+            await pilot.press("pagedown")
+            await pilot.pause()
+            if articles.current.id == seen[-1]:
+                break
+            seen.append(articles.current.id)
+            assert app.article.id == articles.current.id  # the article pane follows
+        assert [r.id for r in articles.rows] == expected
+        assert seen[-1] == expected[-1] and seen == sorted(seen, key=expected.index)
+        await pilot.press("home", "j")
+        assert articles.highlighted == 1 and app.article.id == expected[1]
+
+
+async def test_a_long_article_shows_its_first_screens_at_once_and_the_rest_after(
+    db: Path,
+) -> None:
+    app = NeicanApp(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        view = app.query_one(ArticleView)
+        rows = app.query_one(ArticleList).rows
+        longest = max(rows, key=lambda r: len("".join(app.library.article(r.id).text_lines())))
+        app.show_article(longest)
+        assert view.article.id == longest.id
+        assert 0 < view.option_count < len(view.kinds)  # the first screens only…
+        await pilot.pause()
+        assert view.option_count == len(view.kinds)  # …and the rest right after the paint
+        view.focus()
+        await pilot.press("end")
+        assert view.highlighted == len(view.kinds) - 1
+        app.show_article(longest)  # shown again: from the top, the rest once more after
+        other = next(r for r in rows if r.id != longest.id)
+        app.show_article(other)  # …before which another article comes
+        await pilot.pause()
+        # the first article's rest did not land in the second
+        assert view.article.id == other.id and view.option_count == len(view.kinds)
+        assert [o.prompt.plain for o in view.options][0].startswith(other.title[:5])

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
@@ -40,6 +42,12 @@ from .widgets.status_bar import StatusBar
 T = TypeVar("T")
 SEARCH_DELAY = 0.15  # seconds of quiet typing before a search runs
 SEARCH_LIMIT = 500
+# A full (generation 2) garbage collection stops Python for 15–60 ms on a slow machine:
+# long enough to make a keypress stutter. After startup the objects alive are frozen out
+# of collection, automatic full collections are made rare, and one runs instead when
+# the user has left the keyboard alone for a moment.
+GC_THRESHOLDS = (700, 10, 1000)
+IDLE_COLLECT_AFTER = 2.0  # seconds without input
 
 
 class NeicanCommands(Provider):
@@ -93,6 +101,9 @@ class NeicanApp(App[None]):
         self._warm_up = warm_up
         self.segmenter_ready = asyncio.Event()
         self.importing = False
+        self._last_input = time.monotonic()
+        self._collected = True
+        self._gc_thresholds: tuple[int, int, int] | None = None
 
     # layout -------------------------------------------------------------------------
 
@@ -133,6 +144,26 @@ class NeicanApp(App[None]):
             self.import_seeds()
         else:
             self.refresh_counts()
+        self._quiet_gc()
+
+    def _quiet_gc(self) -> None:
+        """Keep full garbage collections out of keypresses (see GC_THRESHOLDS)."""
+        self._gc_thresholds = gc.get_threshold()
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(*GC_THRESHOLDS)
+        self.set_interval(IDLE_COLLECT_AFTER, self._collect_when_idle)
+
+    def _collect_when_idle(self) -> None:
+        if not self._collected and time.monotonic() - self._last_input >= IDLE_COLLECT_AFTER:
+            gc.collect()
+            self._collected = True
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self._last_input = time.monotonic()
+            self._collected = False
+        await super().on_event(event)
 
     def _load_segmenter(self) -> None:
         engine = segment.warm_up()
@@ -225,6 +256,9 @@ class NeicanApp(App[None]):
             empty = "还没有文章" if view == ALL else "这里没有文章"
             self.query_one(ArticleView).show_message(Content.styled(empty, "dim"))
             self.show_article(None)
+        else:
+            # Now, so list and article paint in one frame (the list's Shown then finds it shown).
+            self.show_article(articles.current)
         self.update_status()
 
     def go_to_view(self, view: View) -> None:
@@ -258,6 +292,14 @@ class NeicanApp(App[None]):
             self.article = None
             self._bindings_may_change()
             return
+        if (
+            not mark_read
+            and self.article is not None
+            and self.article.id == row.id
+            and view.article is self.article
+            and view.words == self.words
+        ):
+            return  # already shown as it is
         try:
             article = self.library.article(row.id)
         except NeicanError as e:
@@ -587,3 +629,6 @@ class NeicanApp(App[None]):
         # Let the database thread finish what it is doing before its connection closes.
         self.executor.shutdown(wait=True, cancel_futures=True)
         self.library.close()
+        if self._gc_thresholds is not None:
+            gc.set_threshold(*self._gc_thresholds)
+            gc.unfreeze()

@@ -21,7 +21,7 @@ Fetch = Callable[[ArticleRow | None, int], list[ArticleRow]]
 
 
 class ArticleList(OptionList):
-    """One option per loaded article; more are fetched as the cursor nears the end."""
+    """One option per loaded article; more are fetched as the cursor nears the end (two screens)."""
 
     BINDINGS = [
         *bindings("list"),
@@ -47,6 +47,7 @@ class ArticleList(OptionList):
         self.words: tuple[str, ...] = ()
         self._fetch: Fetch | None = None
         self._exhausted = True
+        self._more_scheduled = False
 
     # loading --------------------------------------------------------------------------
 
@@ -138,9 +139,16 @@ class ArticleList(OptionList):
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
-        if event.option_index >= len(self.rows) - 20:
-            self._more()
+        if event.option_index >= len(self.rows) - max(20, 2 * self.size.height):
+            # The next page loads after this screen is painted, before a page down needs it.
+            if not self._more_scheduled:
+                self._more_scheduled = True
+                self.call_after_refresh(self._more_later)
         self.post_message(self.Shown(self.rows[event.option_index]))
+
+    def _more_later(self) -> None:
+        self._more_scheduled = False
+        self._more()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

@@ -25,6 +25,7 @@ class ArticleView(OptionList):
         self._blocks: list[tuple[str, Content]] = []
         self.kinds: list[str] = []
         self.words: tuple[str, ...] = ()
+        self._shown = 0  # counts show_article/show_message calls: stale deferred work skips
 
     def show_article(self, article: Article | None, words: tuple[str, ...] = ()) -> None:
         keep = (
@@ -35,15 +36,36 @@ class ArticleView(OptionList):
         self.article = article
         self.words = words
         self.clear_options()
+        self._shown += 1
         if article is None:
             self.kinds = []
             return
         self._blocks = article_blocks(article, words)
         self.kinds = [kind for kind, _ in self._blocks]
-        self.add_options(Option(self._wrapped(kind, content)) for kind, content in self._blocks)
+        # A long article: the blocks that fill the first screens now, the rest after the
+        # paint, so moving through the list never waits for a whole long article.
+        first: list[Option] = []
+        lines, enough = 0, max(40, 2 * self.size.height)
+        for kind, content in self._blocks:
+            wrapped = self._wrapped(kind, content)
+            first.append(Option(wrapped))
+            lines += wrapped.plain.count("\n") + 1
+            if lines >= enough and (keep is None or len(first) > keep):
+                break
+        self.add_options(first)
+        if len(first) < len(self._blocks):
+            self.call_after_refresh(self._add_rest, self._shown)
         self.highlighted = keep if keep is not None else 0
         if keep is None:
             self.scroll_home(animate=False)
+
+    def _add_rest(self, shown: int) -> None:
+        if shown != self._shown:
+            return  # another article (or none) is shown by now
+        start = self.option_count
+        self.add_options(
+            Option(self._wrapped(kind, content)) for kind, content in self._blocks[start:]
+        )
 
     def _wrapped(self, kind: str, content: Content) -> Content:
         width = self.size.width - 4 - self.styles.scrollbar_size_vertical
@@ -51,11 +73,12 @@ class ArticleView(OptionList):
 
     def on_resize(self, event: Resize) -> None:
         if self.article is not None and self._blocks:
-            for index, (kind, content) in enumerate(self._blocks):
+            for index, (kind, content) in enumerate(self._blocks[: self.option_count]):
                 self.replace_option_prompt_at_index(index, self._wrapped(kind, content))
 
     def show_message(self, text: object) -> None:
         self.article = None
+        self._shown += 1
         self.kinds = ["message"]
         self.clear_options()
         self.add_option(Option(text))  # type: ignore[arg-type]

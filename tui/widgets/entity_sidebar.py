@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
+from textual.events import Resize
 from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -104,6 +105,17 @@ class EntitySidebar(Vertical):
         listing.add_options(Option(article_line(r, width)) for r in rows)
         index = next((i for i, r in enumerate(rows) if r.id == current_id), 0)
         listing.highlighted = index if rows else None
+
+    def on_resize(self, event: Resize) -> None:
+        """Re-fit the lines: the sidebar is often filled while it is still hidden (no width)."""
+        listing, width = self.list, self._width()
+        if self.mode == "entities":
+            for index, entity in enumerate(self.entities):
+                if entity is not None:
+                    listing.replace_option_prompt_at_index(index, entity_line(entity, width))
+        else:
+            for index, row in enumerate(self.rows):
+                listing.replace_option_prompt_at_index(index, article_line(row, width))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
