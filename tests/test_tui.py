@@ -211,9 +211,9 @@ async def test_entity_sidebar_follows_an_entity_to_other_articles(db: Path) -> N
         assert sidebar.display and sidebar.has_focus_within
         names = [e.name for e in sidebar.entities if e is not None]
         assert {"英伟达", "Meta", "杨立昆", "200亿美元"} <= set(names)
-        groups = [o.prompt.plain for o in sidebar.list.options if o.disabled]
+        groups = [o.prompt.plain for o in sidebar.listing.options if o.disabled]
         assert [g.split()[0] for g in groups] == ["机构", "人物", "产品", "金额", "媒体"]
-        while sidebar.entities[sidebar.list.highlighted].name != "杨立昆":
+        while sidebar.entities[sidebar.listing.highlighted].name != "杨立昆":
             await pilot.press("j")
         await pilot.press("enter")
         await app.workers.wait_for_complete()
@@ -400,7 +400,7 @@ async def test_the_sidebar_fits_its_lines_once_it_has_a_width(db: Path) -> None:
         await pilot.pause()
         sidebar = app.query_one(EntitySidebar)
         entities = [e for e in sidebar.entities if e is not None]
-        lines = [o.prompt.plain for o in sidebar.list.options if not o.disabled]
+        lines = [o.prompt.plain for o in sidebar.listing.options if not o.disabled]
         assert len(lines) == len(entities) > 3
         for entity, line in zip(entities, lines, strict=True):
             assert line.startswith(entity.name) and line.rstrip().endswith(f"×{entity.count}")

@@ -412,17 +412,17 @@ class NeicanApp(App[None]):
         self.screen.set_class(sidebar.display, "-sidebar")
         if sidebar.display:
             sidebar.show_entities(self.article.entities if self.article else None)
-            sidebar.list.focus()
+            sidebar.listing.focus()
         elif sidebar.has_focus_within:
             self.query_one(ArticleList).focus()
 
-    def action_back(self) -> None:
+    async def action_back(self) -> None:
         sidebar = self.query_one(EntitySidebar)
         if self.query_one(SearchBar).display:
             self.close_search(restore=True)
         elif sidebar.display and sidebar.mode == "articles":
             sidebar.show_entities(self.article.entities if self.article else None)
-            sidebar.list.focus()
+            sidebar.listing.focus()
         elif sidebar.display and sidebar.has_focus_within:
             self.action_toggle_entities()
         elif isinstance(self.focused, ArticleView):
@@ -538,12 +538,12 @@ class NeicanApp(App[None]):
         result = await self.in_db(rows)
         sidebar = self.query_one(EntitySidebar)
         sidebar.show_articles(name, kind, result, self.article.id if self.article else None)
-        sidebar.list.focus()
+        sidebar.listing.focus()
 
     @on(EntitySidebar.ArticleChosen)
     def entity_article_chosen(self, event: EntitySidebar.ArticleChosen) -> None:
         self.open_article_id(event.row.id)
-        self.query_one(EntitySidebar).list.focus()
+        self.query_one(EntitySidebar).listing.focus()
 
     # search ---------------------------------------------------------------------------
 

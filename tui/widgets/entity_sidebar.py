@@ -48,19 +48,19 @@ class EntitySidebar(Vertical):
         yield SidebarList(id="sidebar-list")
 
     @property
-    def list(self) -> SidebarList:
+    def listing(self) -> SidebarList:
         return self.query_one(SidebarList)
 
     def _title(self, content: Content) -> None:
         self.query_one("#sidebar-title", Static).update(content)
 
     def _width(self) -> int:
-        return max(10, self.list.size.width - 1 - self.list.styles.scrollbar_size_vertical)
+        return max(10, self.listing.size.width - 1 - self.listing.styles.scrollbar_size_vertical)
 
     def show_entities(self, entities: tuple[EntityCount, ...] | None, title: str = "") -> None:
         self.mode = "entities"
         self.entity = None
-        listing = self.list
+        listing = self.listing
         listing.clear_options()
         self.entities = []
         if entities is None:
@@ -99,7 +99,7 @@ class EntitySidebar(Vertical):
                 (name, "bold"), (f" · {TYPE_LABELS.get(kind, kind)} · {len(rows)} 篇", "dim")
             )
         )
-        listing = self.list
+        listing = self.listing
         listing.clear_options()
         width = self._width()
         listing.add_options(Option(article_line(r, width)) for r in rows)
@@ -108,7 +108,7 @@ class EntitySidebar(Vertical):
 
     def on_resize(self, event: Resize) -> None:
         """Re-fit the lines: the sidebar is often filled while it is still hidden (no width)."""
-        listing, width = self.list, self._width()
+        listing, width = self.listing, self._width()
         if self.mode == "entities":
             for index, entity in enumerate(self.entities):
                 if entity is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from textual.content import Content
 from textual.events import Resize
 from textual.message import Message
 from textual.widgets import OptionList
@@ -45,7 +46,7 @@ class FeedList(OptionList):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.views: list[View | None] = []
+        self.views: list[View] = []
         self.counts: dict[str, tuple[int | None, int | None]] = {}
         self.feeds: list[FeedCount] = []
         self.outlets: list[FeedCount] = []
@@ -82,7 +83,7 @@ class FeedList(OptionList):
     def _width(self) -> int:
         return max(10, self.size.width - 2 - 1 - self.styles.scrollbar_size_vertical)
 
-    def _prompt(self, view: View) -> object:
+    def _prompt(self, view: View) -> Content:
         total, unread = self.counts.get(view.id, (None, None))
         if view.kind == "unread":
             unread, total = None, total
@@ -95,25 +96,18 @@ class FeedList(OptionList):
             if highlighted is not None and highlighted < len(self.views)
             else None
         )
-        self.views = [ALL, UNREAD, NOTED]
-        options: list[Option | None] = [Option(self._prompt(v), id=v.id) for v in self.views]
-        if self.feeds:
-            options.append(None)
-            self.views.append(None)
-            for feed in self.feeds:
-                view = View("feed", feed.name)
-                self.views.append(view)
-                options.append(Option(self._prompt(view), id=view.id))
-        if self.outlets:
-            options.append(None)
-            self.views.append(None)
-            for outlet in self.outlets:
-                view = View("outlet", outlet.name)
-                self.views.append(view)
-                options.append(Option(self._prompt(view), id=view.id))
+        views = [ALL, UNREAD, NOTED]
+        options: list[Option | None] = [Option(self._prompt(v), id=v.id) for v in views]
+        for kind, group in (("feed", self.feeds), ("outlet", self.outlets)):
+            if group:
+                options.append(None)  # a separator, not an option
+                for item in group:
+                    view = View(kind, item.name)
+                    views.append(view)
+                    options.append(Option(self._prompt(view), id=view.id))
         self.clear_options()
         self.add_options(options)
-        self.views = [v for v in self.views if v is not None]
+        self.views = views
         target = current if current in self.views else ALL
         self.highlighted = self.views.index(target)
 
