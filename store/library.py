@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlite_utils import Database
 
@@ -44,6 +44,7 @@ from .sanitize import clean_field, clean_text
 from .schema import PAGE_SIZE, migrations
 
 SUFFIXES = (".txt", ".md", ".text")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,7 @@ class Library:
         self._words_checked = False
         self.backup_path: Path | None = None  # where the file was copied before a migration
         self._writes = 0  # bumped on every write, for caches of this process's own changes
+        self._aside: ThreadPoolExecutor | None = None  # see read_aside
         self._open()
 
     # -- connections and schema ------------------------------------------------------
@@ -220,8 +222,25 @@ class Library:
     def conn(self) -> sqlite3.Connection:
         return self.db.conn
 
+    def read_aside(
+        self, read: Callable[[sqlite3.Connection, str, list[Any]], T], sql: str, args: list[Any]
+    ) -> Future[T]:
+        """Run a read on a second thread's connection, in parallel with this thread's work.
+
+        SQLite releases the GIL while it steps, so on two cores a slow count costs no
+        wall time beside a slow ranking query.
+        """
+        with self._lock:
+            if self._aside is None:
+                self._aside = ThreadPoolExecutor(1, "neican-read-aside")
+            aside = self._aside
+        return aside.submit(lambda: read(self.conn, sql, args))
+
     def close(self) -> None:
         with self._lock:
+            if self._aside is not None:
+                self._aside.shutdown(wait=True)
+                self._aside = None
             for conn in self._connections:
                 try:
                     conn.close()

@@ -74,7 +74,15 @@ def plan(term: Term) -> Plan:
     title = " OR ".join(f"({_word_expr(v)[0]})" for v in variants)
     if len(built) == 1:
         expr = built[0][0]
-    exact = all(x for _, x in built) and (not term.phrase or all(w.isalnum() for w in words))
+    if term.phrase:
+        # `"人工 智能"` as `人 工 智 能` or `人 工 ␣ 智 能` (one boundary token stands for
+        # any run of spaces and punctuation) is exactly the pattern, if each word is
+        # letters and digits only; only a cut-off long Latin word needs the text.
+        exact = all(w.isalnum() for w in words) and not any(
+            segment.is_latin_word(v) and len(v) > segment.MAX_SUFFIX for v in variants
+        )
+    else:
+        exact = all(x for _, x in built)
     pattern = re.compile(r"[\W_]*".join(re.escape(w) for w in words))
     return Plan(expr, exact, pattern, title)
 
@@ -189,20 +197,32 @@ def _ranked(
             kept.sort(key=lambda c: -c[0])
             return len(kept), [(sid, 0.0) for sid, _ in kept[:limit]]
         return len(kept), _rerank(library, kept[:limit], query)
-    total = conn.execute(f"SELECT count(*) FROM search WHERE {where}", args).fetchone()[0]
-    if total * 2 > everyone:  # idf 0 for every word: bm25 ties, newest first
-        sql = f"SELECT rowid, 0.0 FROM search WHERE {where} ORDER BY rowid DESC"
-        return total, _limited(conn, sql, args, limit)
-    window = f" ORDER BY rowid DESC LIMIT {RANK_WINDOW}" if total > RANK_WINDOW else ""
-    sql = (
-        f"SELECT rowid, score FROM (SELECT rowid, {score} AS score FROM search WHERE {where}{window}) "
-        "ORDER BY score, rowid DESC"
+    # count(*) and bm25 each evaluate the whole query (bm25 for its idf): on a library
+    # larger than the ranking window the count runs on a second connection, in parallel
+    # with the ranking of the newest RANK_WINDOW matches.
+    counting = (
+        library.read_aside(_count, f"SELECT count(*) FROM search WHERE {where}", args)
+        if everyone > RANK_WINDOW
+        else None
     )
-    ranked = _limited(conn, sql, [title_expr, *args], limit)
-    if window and (limit is None or limit > RANK_WINDOW):
+    sql = (
+        f"SELECT rowid, score FROM (SELECT rowid, {score} AS score FROM search WHERE {where} "
+        f"ORDER BY rowid DESC LIMIT {RANK_WINDOW}) ORDER BY score, rowid DESC"
+    )
+    window = [(int(r[0]), float(r[1])) for r in conn.execute(sql, [title_expr, *args])]
+    total = counting.result() if counting is not None else len(window)
+    if total * 2 > everyone:  # idf 0 for every word: bm25 ties, newest first
+        newest = f"SELECT rowid, 0.0 FROM search WHERE {where} ORDER BY rowid DESC"
+        return total, _limited(conn, newest, args, limit)
+    ranked = window if limit is None else window[:limit]
+    if total > RANK_WINDOW and (limit is None or limit > RANK_WINDOW):
         rest = f"SELECT rowid, 0.0 FROM search WHERE {where} ORDER BY rowid DESC LIMIT -1 OFFSET {RANK_WINDOW}"
         ranked += _limited(conn, rest, args, None if limit is None else limit - RANK_WINDOW)
     return total, _rerank(library, ranked, query)
+
+
+def _count(conn: sqlite3.Connection, sql: str, args: list[Any]) -> int:
+    return int(conn.execute(sql, args).fetchone()[0])
 
 
 def _limited(

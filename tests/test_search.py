@@ -152,6 +152,15 @@ def test_phrase_allows_spaces_or_punctuation_between_its_words(library, texts) -
     )
 
 
+def test_phrases_of_plain_words_need_no_text_check() -> None:
+    # the index answers them exactly, which keeps `"人工 智能"` fast on a large library
+    from store.search import plan
+
+    assert plan(parse_query('"人工 智能"').positive[0]).exact
+    assert plan(parse_query('"Scale AI"').positive[0]).exact
+    assert not plan(parse_query('"GPT-5 发布"').positive[0]).exact  # `-` must be in the text
+
+
 def test_exclusion(library, texts) -> None:
     expected = substring_ids(texts, "meta") - substring_ids(texts, "manus")
     assert ids(library, "Meta -Manus") == expected and expected
@@ -302,6 +311,29 @@ def test_parse_query() -> None:
 
 
 # Ranking and snippets --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["AI", "Meta", "模型 -Manus", "的 feed:Llama模型"])
+def test_large_results_rank_the_newest_window_and_count_aside(library, texts, monkeypatch, query):
+    # On a library larger than the ranking window, bm25 ranks the newest RANK_WINDOW
+    # matches, the rest follow newest first, and the total is counted on a second
+    # connection: nothing is lost or counted twice.
+    import store.search
+
+    everything = library.search(query, limit=0)
+    monkeypatch.setattr(store.search, "RANK_WINDOW", 3)
+    aside = []
+    real = library.read_aside
+    monkeypatch.setattr(
+        library, "read_aside", lambda *a: aside.append(a) or real(*a), raising=False
+    )
+    windowed = library.search(query, limit=0)
+    assert aside, "the count ran on the second connection"
+    assert windowed.total == everything.total == len(windowed.hits) > 3
+    assert {h.id for h in windowed.hits} == {h.id for h in everything.hits}
+    rest = [h.published for h in windowed.hits[3:]]
+    assert rest == sorted(rest, reverse=True)
+    assert library.search(query, limit=2).total == everything.total
 
 
 def test_title_matches_rank_first(tmp_path: Path) -> None:
