@@ -101,6 +101,19 @@ def test_nfkc_equivalent_characters(seed: tuple[str, dict]) -> None:
     assert contract(widened) == expected
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["ＡＩ…大模型\u3000ＧＰＴ－５", "Ⅱ期 ①号 ™ ﬁne", "…only an ellipsis", "plain text"],
+)
+def test_cleaning_is_exactly_nfkc(text: str) -> None:
+    # a translate() table does the common cases fast; the result must be NFKC's
+    import unicodedata
+
+    from store.sanitize import clean_text
+
+    assert clean_text(text) == unicodedata.normalize("NFKC", text)
+
+
 def test_digest_without_app_header() -> None:
     expected = contract(DIGEST)
     without_chrome = "\n".join(
