@@ -80,6 +80,25 @@ async def test_j_and_k_move_and_preview_without_marking_read(db: Path) -> None:
         assert not any(r.read for r in articles.rows)
 
 
+async def test_j_and_k_stop_at_the_ends_instead_of_wrapping(db: Path) -> None:
+    app = NeicanApp(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        articles = app.query_one(ArticleList)
+        await pilot.press("k")
+        assert articles.highlighted == 0  # not the last article
+        await pilot.press(*["j"] * 20)  # held down past the 16th
+        assert articles.highlighted == 15
+        assert app.article.title == titles(app)[15]
+        await pilot.press("tab", "end")
+        view = app.query_one(ArticleView)
+        assert app.focused is view
+        last = view.highlighted
+        assert last == view.option_count - 1
+        await pilot.press("j")
+        assert view.highlighted == last  # the end of the article, not its top again
+
+
 async def test_enter_opens_marks_read_and_counts_follow(db: Path) -> None:
     app = NeicanApp(db)
     async with app.run_test(size=SIZE) as pilot:

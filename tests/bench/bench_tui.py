@@ -127,6 +127,8 @@ async def keypresses(db: Path, rounds: int) -> dict[str, list[float]]:
             target = min(start_index + HELD, len(articles.rows) - 1)
             while True:
                 await pilot._wait_for_screen()
+                if time.perf_counter() - last > 10:
+                    raise SystemExit(f"held j: stuck at {articles.highlighted}, not {target}")
                 current = articles.current
                 if (
                     articles.highlighted is not None

@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from store.articles import Note
 
 from ..bindings import bindings
+from ..widgets.lists import StopAtEnds
 from .note_edit import NoteEditModal
 
 
@@ -34,7 +35,7 @@ def note_prompt(note: Note) -> Content:
     return Content("\n").join(lines)
 
 
-class NoteList(OptionList):
+class NoteList(StopAtEnds):
     BINDINGS = bindings("list")
 
 

@@ -15,12 +15,13 @@ from store.articles import ArticleRow
 
 from ..bindings import bindings
 from ..render import article_line
+from .lists import StopAtEnds
 
 PAGE = 50
 Fetch = Callable[[ArticleRow | None, int], list[ArticleRow]]
 
 
-class ArticleList(OptionList):
+class ArticleList(StopAtEnds):
     """One option per loaded article; more are fetched as the cursor nears the end (two screens)."""
 
     BINDINGS = [

@@ -5,16 +5,16 @@ from __future__ import annotations
 from textual.binding import Binding
 from textual.content import Content
 from textual.events import Resize
-from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from store.articles import Article
 
 from ..bindings import bindings
 from ..render import article_blocks, wrap
+from .lists import StopAtEnds
 
 
-class ArticleView(OptionList):
+class ArticleView(StopAtEnds):
     """One option per block, so a bullet or paragraph can be selected (and quoted)."""
 
     BINDINGS = [*bindings("list"), Binding("space", "page_down", "Page down", show=False)]

@@ -16,11 +16,12 @@ from store.articles import ArticleRow, EntityCount
 
 from ..bindings import bindings
 from ..render import TYPE_LABELS, article_line, entity_line, type_header
+from .lists import StopAtEnds
 
 ORDER = ("org", "person", "product", "money", "media")
 
 
-class SidebarList(OptionList):
+class SidebarList(StopAtEnds):
     BINDINGS = bindings("list")
 
 

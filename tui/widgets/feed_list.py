@@ -14,6 +14,7 @@ from store.articles import FeedCount
 
 from ..bindings import bindings
 from ..render import feed_line
+from .lists import StopAtEnds
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class View:
 ALL, UNREAD, NOTED = View("all"), View("unread"), View("noted")
 
 
-class FeedList(OptionList):
+class FeedList(StopAtEnds):
     BINDINGS = bindings("list")
 
     @dataclass
