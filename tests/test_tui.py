@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SEEDS, big_digest
+from textual.widgets import Input
 
 from store.library import Library
 from tui.app import NeicanApp
@@ -184,6 +185,31 @@ async def test_live_search_and_escape_back_with_the_selection_kept(db: Path) -> 
         assert not app.query_one(SearchBar).display
         assert len(titles(app)) == 16
         assert app.query_one(ArticleList).current.id == selected
+
+
+async def test_keys_typed_at_once_after_slash_go_to_the_search(db: Path) -> None:
+    # a paste or a fast typist: every key is queued before `/` has been handled
+    from textual import events
+
+    app = NeicanApp(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        for key, char in [("slash", "/"), ("M", "M"), ("e", "e"), ("t", "t"), ("a", "a")]:
+            event = events.Key(key, char)
+            event.set_sender(app)
+            app._driver.send_message(event)
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.query_one(SearchBar).value == "Meta"
+        assert app.query_one(ArticleList).highlighted == 0  # no key reached the list
+        await pilot.press("slash", "x")  # in the search bar `/` is a character
+        assert app.query_one(SearchBar).value == "Meta/x"
+        await pilot.press("escape", "x")  # and in the export dialog's folder field
+        field = app.screen.query_one("#folder", Input)
+        field.value = ""
+        await pilot.press("slash", "t")
+        assert field.value == "/t"
 
 
 async def test_search_results_update_as_the_user_types(db: Path) -> None:

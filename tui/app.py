@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from textual import events, on, work
+from textual.actions import SkipAction
 from textual.app import App, ComposeResult
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.timer import Timer
-from textual.widgets import Footer, Input
+from textual.widgets import Footer, Input, TextArea
 
 from store import segment
 from store.articles import Article, ArticleRow, SearchResult
@@ -27,6 +28,7 @@ from store.library import Library
 from store.paths import bundled_seeds
 
 from .bindings import KEYS, bindings
+from .focus import focus_now
 from .messages import CountsReady, ImportFinished
 from .screens.export import ExportModal
 from .screens.help import HelpScreen
@@ -337,7 +339,7 @@ class NeicanApp(App[None]):
     @on(ArticleList.Chosen)
     def open_chosen(self, event: ArticleList.Chosen) -> None:
         self.show_article(event.row, mark_read=True)
-        self.query_one(ArticleView).focus()
+        focus_now(self.query_one(ArticleView))
 
     @on(FeedList.Chosen)
     def feed_chosen(self, event: FeedList.Chosen) -> None:
@@ -412,9 +414,9 @@ class NeicanApp(App[None]):
         self.screen.set_class(sidebar.display, "-sidebar")
         if sidebar.display:
             sidebar.show_entities(self.article.entities if self.article else None)
-            sidebar.listing.focus()
+            focus_now(sidebar.listing)
         elif sidebar.has_focus_within:
-            self.query_one(ArticleList).focus()
+            focus_now(self.query_one(ArticleList))
 
     async def action_back(self) -> None:
         sidebar = self.query_one(EntitySidebar)
@@ -422,11 +424,11 @@ class NeicanApp(App[None]):
             self.close_search(restore=True)
         elif sidebar.display and sidebar.mode == "articles":
             sidebar.show_entities(self.article.entities if self.article else None)
-            sidebar.listing.focus()
+            focus_now(sidebar.listing)
         elif sidebar.display and sidebar.has_focus_within:
             self.action_toggle_entities()
         elif isinstance(self.focused, ArticleView):
-            self.query_one(ArticleList).focus()
+            focus_now(self.query_one(ArticleList))
 
     # notes ----------------------------------------------------------------------------
 
@@ -493,7 +495,7 @@ class NeicanApp(App[None]):
                 return
             row = found[0]
         self.show_article(row, mark_read=True)
-        self.query_one(ArticleView).focus()
+        focus_now(self.query_one(ArticleView))
 
     def action_export_notes(self) -> None:
         from store import settings
@@ -538,23 +540,28 @@ class NeicanApp(App[None]):
         result = await self.in_db(rows)
         sidebar = self.query_one(EntitySidebar)
         sidebar.show_articles(name, kind, result, self.article.id if self.article else None)
-        sidebar.listing.focus()
+        focus_now(sidebar.listing)
 
     @on(EntitySidebar.ArticleChosen)
     def entity_article_chosen(self, event: EntitySidebar.ArticleChosen) -> None:
         self.open_article_id(event.row.id)
-        self.query_one(EntitySidebar).listing.focus()
+        focus_now(self.query_one(EntitySidebar).listing)
 
     # search ---------------------------------------------------------------------------
 
     def action_search(self) -> None:
+        # A priority binding, so that keys typed at once after `/` reach the search
+        # bar (Textual routes queued keys to the widget focused when they arrive);
+        # where text is typed, or on another screen, `/` is just a character.
+        if self.screen is not self.screen_stack[0] or isinstance(self.focused, Input | TextArea):
+            raise SkipAction()
         bar = self.query_one(SearchBar)
         if not bar.display:
             articles = self.query_one(ArticleList)
             current = articles.current
             self.before_search = (self.view, current.id if current else None)
             bar.display = True
-        bar.focus()
+        focus_now(bar)
 
     @on(Input.Changed, "#search")
     def search_changed(self, event: Input.Changed) -> None:
@@ -572,7 +579,7 @@ class NeicanApp(App[None]):
 
     @on(Input.Submitted, "#search")
     def search_submitted(self, event: Input.Submitted) -> None:
-        self.query_one(ArticleList).focus()
+        focus_now(self.query_one(ArticleList))
 
     @work(exclusive=True, group="search")
     async def run_search(self, query_id: int, text: str) -> None:
@@ -621,7 +628,7 @@ class NeicanApp(App[None]):
             if articles.current is not None:
                 self.show_article(articles.current)
         self.before_search = None
-        self.query_one(ArticleList).focus()
+        focus_now(self.query_one(ArticleList))
 
     # lifecycle ----------------------------------------------------------------------
 

@@ -16,6 +16,8 @@ class Key:
     display: str  # how the README and help screen write the key
     footer: bool = True
     scope: str = "app"  # "app": global; "list": on every list (movement)
+    # Handled by the app before the keys queued behind it are routed (see action_search).
+    priority: bool = False
 
 
 KEYS: tuple[Key, ...] = (
@@ -31,7 +33,14 @@ KEYS: tuple[Key, ...] = (
     Key("k,up", "cursor_up", "Up", "Move up in the list or the article", "k / ↑", False, "list"),
     Key("tab", "focus_next", "Pane", "Go to the next pane (shift+tab: the previous)", "tab", False),
     Key("enter", "open", "Open", "Open the selected article, feed or entity", "enter", False),
-    Key("slash", "search", "Search", "Search as you type (same syntax as `neican search`)", "/"),
+    Key(
+        "slash",
+        "search",
+        "Search",
+        "Search as you type (same syntax as `neican search`)",
+        "/",
+        priority=True,
+    ),
     Key(
         "escape",
         "back",
@@ -64,6 +73,7 @@ def bindings(scope: str) -> list[BindingType]:
             k.label,
             show=k.footer,
             key_display=k.display if k.display != k.keys else None,
+            priority=k.priority,
         )
         for k in KEYS
         if k.scope == scope and k.action not in ("focus_next",)

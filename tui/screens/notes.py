@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from store.articles import Note
 
 from ..bindings import bindings
+from ..focus import focus_now
 from ..widgets.lists import StopAtEnds
 from .note_edit import NoteEditModal
 
@@ -127,7 +128,7 @@ class NotesScreen(Screen[None]):
         self.query_one(NoteList).focus()
 
     def action_filter(self) -> None:
-        self.query_one("#notes-filter", Input).focus()
+        focus_now(self.query_one("#notes-filter", Input))
 
     def action_back(self) -> None:
         if self.query_one("#notes-filter", Input).has_focus:
