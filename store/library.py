@@ -328,6 +328,20 @@ class Library:
             )
         return index_text(title, lines, ruiping, extra)
 
+    def _note_comments_of(self, article_ids: list[int]) -> dict[int, list[str]]:
+        """The note comments of many articles at once (search results)."""
+        out: dict[int, list[str]] = {}
+        if not article_ids or not self._has_table("notes"):
+            return out
+        marks = ",".join("?" * len(article_ids))
+        for article_id, comment in self.conn.execute(
+            f"SELECT article_id, comment FROM notes WHERE article_id IN ({marks}) "
+            "AND comment != '' ORDER BY id",
+            article_ids,
+        ):
+            out.setdefault(article_id, []).append(comment)
+        return out
+
     def _note_comments(self, article_id: int) -> list[str]:
         if not self._has_table("notes"):
             return []

@@ -353,6 +353,21 @@ def test_snippet_is_original_text_with_matches_marked(library) -> None:
     assert hit.snippet[a:b] == "英伟"
 
 
+def test_snippet_line_is_the_first_holding_the_most_words() -> None:
+    from store.search import make_snippet, plan
+
+    patterns = [plan(Term(w)).pattern for w in ("英伟达", "h20")]
+    lines = ["无关的一行", "英伟达发布新品", "英伟达的H20芯片", "H20与英伟达"]
+    snippet, spans = make_snippet(lines, patterns)
+    assert snippet == "英伟达的H20芯片"
+    assert [snippet[a:b] for a, b in spans] == ["英伟达", "H20"]
+    # no line holds a word: the first line, nothing marked
+    assert make_snippet(["甲", "乙"], patterns) == ("甲", ())
+    # a phrase broken over two lines: the line where it starts
+    phrase = [plan(Term("发布 新品", phrase=True)).pattern]
+    assert make_snippet(["无关", "今天发布", "新品上市"], phrase) == ("今天发布", ())
+
+
 def test_search_cli_text(library, capsys) -> None:
     result = run_cli(capsys, "search", "英伟 feed:Llama模型", "--db", str(library.path))
     lines = result.out.splitlines()
