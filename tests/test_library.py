@@ -313,7 +313,7 @@ def test_an_older_library_is_copied_aside_then_migrated(tmp_path: Path) -> None:
         conn.execute("DROP TABLE mentions")
         conn.execute("DROP TABLE entities")
         conn.execute(
-            "DELETE FROM _sqlite_migrations WHERE name IN ('m002_entities', 'm003_notes', 'm004_outlet_order')"
+            "DELETE FROM _sqlite_migrations WHERE name IN ('m002_entities', 'm003_notes', 'm004_outlet_order', 'm005_fewer_merges')"
         )
         conn.execute("DROP INDEX article_outlets_name")
         conn.execute("ALTER TABLE article_outlets DROP COLUMN sid")
@@ -330,3 +330,12 @@ def test_an_older_library_is_copied_aside_then_migrated(tmp_path: Path) -> None:
         assert "articles" in tables and "entities" not in tables and "notes" not in tables
     with Library(path) as lib:
         assert lib.backup_path is None  # nothing more to migrate, nothing copied
+
+
+def test_search_indexes_merge_eight_segments_at_a_time(tmp_path: Path) -> None:
+    # Each imported file commits one small segment per index; merging four at a time
+    # rewrote every token ~log4(files) times (a quarter of the writing).
+    with Library(tmp_path / "lib.db") as lib:
+        for table in ("search", "titles", "words"):
+            row = lib.conn.execute(f"SELECT v FROM {table}_config WHERE k = 'automerge'").fetchone()
+            assert row == (8,), table
