@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlite_utils
@@ -339,3 +340,34 @@ def test_search_indexes_merge_eight_segments_at_a_time(tmp_path: Path) -> None:
         for table in ("search", "titles", "words"):
             row = lib.conn.execute(f"SELECT v FROM {table}_config WHERE k = 'automerge'").fetchone()
             assert row == (8,), table
+
+
+def test_files_prepared_by_helper_processes_import_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Large imports parse and tokenise in two helper processes, which send the writer
+    # each article's sections as JSON only: the library must come out the same.
+    import store.library
+
+    fresh = Path(__file__).parent / "data" / "fresh"
+    for n in range(3):  # eight files or more: two helpers
+        copy = tmp_path / "more" / f"{n}-{DIGEST_SEED.name}"
+        copy.parent.mkdir(exist_ok=True)
+        copy.write_text(DIGEST_SEED.read_text(encoding="utf-8").replace("Llama", f"Llama{n}"))
+    inputs = [SEEDS, fresh, tmp_path / "more"]
+
+    def content(lib: Library) -> list[Any]:
+        rows = lib.article_rows()
+        return [
+            (lib.article(r.id).to_json() | {"id": None}, lib.search(r.title[:6]).total)
+            for r in rows
+        ] + [e.to_json() for e in lib.entities()]
+
+    with Library(tmp_path / "inline.db") as lib:
+        assert not lib.import_paths(inputs).refused
+        inline = content(lib)
+    monkeypatch.setattr(store.library, "PROCESS_MIN_BYTES", 0)
+    with Library(tmp_path / "helpers.db") as lib:
+        assert not lib.import_paths(inputs).refused
+        assert content(lib) == inline
+    assert len(inline) > 60
