@@ -19,6 +19,8 @@ config directory, made on first use, wins.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 import shutil
 import tomllib
@@ -420,11 +422,15 @@ _PRODUCT_VERSION = re.compile(
 _PRODUCT_GLUED = re.compile(_L + r"(?P<name>[A-Z][a-z]{2,}\d+(?:\.\d+)?[A-Za-z]?)" + _R)
 _CHIP = re.compile(_L + r"(?P<name>[A-Z]{1,3}\d{2,4}[A-Z]{0,2}(?: [A-Z]{2,4}\d{2,3})?)" + _R)
 # A Chinese product name and its version: 昇腾950PR, 文心5.0, 曦云C500, 远征A2.
-_PRODUCT_CJK = re.compile(r"(?P<version>(?:[A-Z]|\d)\d*(?:\.\d+)?[A-Z]{0,3})(?![A-Za-z0-9.%])")
+_PRODUCT_CJK = re.compile(
+    r"(?<=[\u4e00-\u9fff][\u4e00-\u9fff])(?P<version>(?:[A-Z]|\d)\d*(?:\.\d+)?[A-Z]{0,3})(?![A-Za-z0-9.%])"
+)
 # Latin names are looked for only in the stretches of ASCII text that hold a letter:
 # Chinese news has few, and scanning them alone is cheaper than scanning all the text.
 _ASCII_RUN = re.compile(r"[\x20-\x7e]+")
 _LETTER = re.compile("[A-Za-z]")
+# Every product pattern needs a digit or a hyphen: `OpenAI`, `CEO` need no scanning.
+_DIGIT_OR_HYPHEN = re.compile("[0-9-]")
 _NOT_AFTER_VERSION = set(
     "亿万元年月日个款台家名位倍号次项款部辆颗张块层代人天小时分秒届期轮季度股岁"
 )
@@ -579,7 +585,7 @@ class Extractor:
             patterns.append(_CHIP)
         for run in _ASCII_RUN.finditer(text):
             chunk, offset = run.group(), run.start()
-            if not _LETTER.search(chunk):
+            if not _LETTER.search(chunk) or not _DIGIT_OR_HYPHEN.search(chunk):
                 continue
             for pattern in patterns:
                 if pattern is _PRODUCT_HYPHEN and "-" not in chunk:
@@ -635,8 +641,15 @@ class Extractor:
     def _new_names(
         self, text: str, claimed: list[tuple[int, int]], versions: list[tuple[tuple[int, int], str]]
     ) -> list[Found]:
+        # Whether [start, end) overlaps no claimed span: the spans starting before `end`
+        # are a prefix of them sorted; one of them reaches past `start` if the furthest does.
+        spans = sorted(claimed)
+        starts = [a for a, _ in spans]
+        reach = list(itertools.accumulate((b for _, b in spans), max))
+
         def free(start: int, end: int) -> bool:
-            return not any(a < end and start < b for a, b in claimed)
+            i = bisect.bisect_left(starts, end) - 1
+            return i < 0 or reach[i] <= start
 
         known = self.gazetteer.lookup
         candidates: dict[tuple[str, str], str] = {}
@@ -762,11 +775,32 @@ def _cjk(ch: str) -> bool:
 
 
 def _count(text: str, name: str) -> int:
-    if name[0].isascii() or name[-1].isascii():
-        left = r"(?<![A-Za-z0-9.\-])" if name[0].isascii() else ""
-        right = r"(?![A-Za-z0-9\-]|\.\d)" if name[-1].isascii() else ""
-        return len(re.findall(left + re.escape(name) + right, text))
-    return text.count(name)
+    """Mentions of `name`: a Latin end must not run on into Latin (not after a letter,
+    digit, `.` or `-`; not before a letter, digit, `-` or `.` and a digit). Found with
+    str.find: a pattern compiled per name cost a quarter of finding new names."""
+    left, right = name[0].isascii(), name[-1].isascii()
+    if not (left or right):
+        return text.count(name)
+    count, start, size = 0, 0, len(name)
+    while (at := text.find(name, start)) >= 0:
+        end = at + size
+        if (left and at > 0 and text[at - 1] in _LATIN_BEFORE) or (
+            right
+            and end < len(text)
+            and (
+                text[end] in _LATIN_AFTER
+                or (text[end] == "." and end + 1 < len(text) and text[end + 1].isdecimal())
+            )
+        ):
+            start = at + 1
+            continue
+        count += 1
+        start = end
+    return count
+
+
+_LATIN_AFTER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-")
+_LATIN_BEFORE = _LATIN_AFTER | {"."}
 
 
 def _latin_boundaries(text: str, start: int, end: int, alias: str) -> bool:

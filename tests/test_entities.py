@@ -366,3 +366,20 @@ def test_show_json_lists_the_articles_entities(
         "aliases": ["NVIDIA", "辉达", "英伟达公司"],
     }
     assert by_name["200亿美元"]["value"] == 2e10
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "count"),
+    [
+        ("Intel发布新品，Intelligence不是Intel", "Intel", 2),
+        ("GPT-5和GPT-5.1、GPT-5-mini，xGPT-5", "GPT-5", 1),
+        ("Kimi K2发布；Kimi K2.5不是K2", "Kimi K2", 1),
+        (".Meta Meta. Meta", "Meta", 2),
+        ("百度集团与百度", "百度", 2),
+        ("AIAI AI", "AI", 1),
+    ],
+)
+def test_mentions_of_latin_names_stop_at_latin(text: str, name: str, count: int) -> None:
+    from store.entities import _count
+
+    assert _count(text, name) == count
