@@ -421,19 +421,20 @@ _PRODUCT_VERSION = re.compile(
 )
 _PRODUCT_GLUED = re.compile(_L + r"(?P<name>[A-Z][a-z]{2,}\d+(?:\.\d+)?[A-Za-z]?)" + _R)
 _CHIP = re.compile(_L + r"(?P<name>[A-Z]{1,3}\d{2,4}[A-Z]{0,2}(?: [A-Z]{2,4}\d{2,3})?)" + _R)
-# A Chinese product name and its version: 昇腾950PR, 文心5.0, 曦云C500, 远征A2.
-_PRODUCT_CJK = re.compile(
-    r"(?<=[\u4e00-\u9fff][\u4e00-\u9fff])(?P<version>(?:[A-Z]|\d)\d*(?:\.\d+)?[A-Z]{0,3})(?![A-Za-z0-9.%])"
-)
-# Latin names are looked for only in the stretches of ASCII text that hold a letter:
-# Chinese news has few, and scanning them alone is cheaper than scanning all the text.
-_ASCII_RUN = re.compile(r"[\x20-\x7e]+")
-_LETTER = re.compile("[A-Za-z]")
-# Every product pattern needs a digit or a hyphen: `OpenAI`, `CEO` need no scanning.
-_DIGIT_OR_HYPHEN = re.compile("[0-9-]")
 _NOT_AFTER_VERSION = set(
     "亿万元年月日个款台家名位倍号次项款部辆颗张块层代人天小时分秒届期轮季度股岁"
 )
+# A Chinese product name and its version: 昇腾950PR, 文心5.0, 曦云C500, 远征A2 (two
+# Chinese characters before it; not a number of something: 文心5亿, 增长10%).
+_PRODUCT_CJK = re.compile(
+    r"(?<=[\u4e00-\u9fff][\u4e00-\u9fff])(?P<version>(?:[A-Z]|\d)\d*(?:\.\d+)?[A-Z]{0,3})"
+    rf"(?![A-Za-z0-9.%{''.join(sorted(_NOT_AFTER_VERSION))}])"
+)
+# Latin names are looked for only in the stretches of ASCII text that hold a letter
+# (Chinese news has few): each found from its first character, in one pass.
+_LATIN_RUN = re.compile(r"(?<![\x20-\x7e])[\x20-\x40\x5b-\x60\x7b-\x7e]*+[A-Za-z][\x20-\x7e]*+")
+# Every product pattern needs a digit or a hyphen: `OpenAI`, `CEO` need no scanning.
+_DIGIT_OR_HYPHEN = re.compile("[0-9-]")
 _CHIP_CONTEXT = re.compile(
     "芯片|GPU|显卡|加速卡|算力|处理器|服务器|晶圆|制程|英伟达|NVIDIA|AMD|昇腾"
 )
@@ -583,9 +584,9 @@ class Extractor:
         patterns = [_PRODUCT_HYPHEN, _PRODUCT_VERSION, _PRODUCT_GLUED]
         if _CHIP_CONTEXT.search(text):
             patterns.append(_CHIP)
-        for run in _ASCII_RUN.finditer(text):
+        for run in _LATIN_RUN.finditer(text):
             chunk, offset = run.group(), run.start()
-            if not _LETTER.search(chunk) or not _DIGIT_OR_HYPHEN.search(chunk):
+            if not _DIGIT_OR_HYPHEN.search(chunk):
                 continue
             for pattern in patterns:
                 if pattern is _PRODUCT_HYPHEN and "-" not in chunk:
@@ -610,12 +611,8 @@ class Extractor:
                     out.append(((offset + m.start("name"), end), name))
         for m in _PRODUCT_CJK.finditer(text):
             begin = m.start()
-            if begin < 2 or not _cjk(text[begin - 1]) or not _cjk(text[begin - 2]):
-                continue
             brand, version = text[begin - 2 : begin], m["version"]
-            if text[m.end() : m.end() + 1] in _NOT_AFTER_VERSION or not any(
-                c.isdigit() for c in version
-            ):
+            if not any(c.isdigit() for c in version):
                 continue
             entry = known(brand)
             lettered = any(c.isalpha() for c in version)
