@@ -103,7 +103,15 @@ def test_nfkc_equivalent_characters(seed: tuple[str, dict]) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["ＡＩ…大模型\u3000ＧＰＴ－５", "Ⅱ期 ①号 ™ ﬁne", "…only an ellipsis", "plain text"],
+    [
+        "ＡＩ…大模型\u3000ＧＰＴ－５",
+        "Ⅱ期 ①号 ™ ﬁne",
+        "…only an ellipsis",
+        "plain text",
+        "Ⅱ期\nＡＩ\n①",
+        "e\u0301\n\u0301x\nplain",  # a combining mark after a newline
+        "\u0301\uac00\u11a8\n\u1100\u1161",  # Hangul jamo compose within a line only
+    ],
 )
 def test_cleaning_is_exactly_nfkc(text: str) -> None:
     # a translate() table does the common cases fast; the result must be NFKC's
