@@ -427,7 +427,8 @@ _NOT_AFTER_VERSION = set(
 # A Chinese product name and its version: 昇腾950PR, 文心5.0, 曦云C500, 远征A2 (two
 # Chinese characters before it; not a number of something: 文心5亿, 增长10%).
 _PRODUCT_CJK = re.compile(
-    r"(?<=[\u4e00-\u9fff][\u4e00-\u9fff])(?P<version>(?:[A-Z]|\d)\d*(?:\.\d+)?[A-Z]{0,3})"
+    # (the lookbehind after the first character: the scan then skips to letters and digits)
+    r"(?P<version>[A-Z\d](?<=[\u4e00-\u9fff][\u4e00-\u9fff].)\d*(?:\.\d+)?[A-Z]{0,3})"
     rf"(?![A-Za-z0-9.%{''.join(sorted(_NOT_AFTER_VERSION))}])"
 )
 # Latin names are looked for only in the stretches of ASCII text that hold a letter
