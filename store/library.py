@@ -1301,6 +1301,10 @@ _worker: Library | None = None
 
 def _worker_start(path: str, entities: bool) -> None:
     global _worker
+    # The writer is the import's critical path: on two cores, three equal processes
+    # would leave it two thirds of one (an import ran ~20% longer).
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(10)
     _worker = Library(path, entities=entities)
     parent = os.getppid()
 
