@@ -19,7 +19,8 @@ OUTLET_LINE = re.compile(
     r"^(?P<outlet>[^·・•‧∙]{1,80}?) ?[·・•‧∙] ?"
     r"(?P<date>\d{4}-\d{1,2}-\d{1,2})(?: (?P<time>\d{1,2}:\d{2}))?$"
 )
-CITATION_GROUP = re.compile(r"(?:\[\d{1,5}\] ?)*\[\d{1,5}\]")
+# `[1]`, `[1][2]`, `[1] [2]` (starting with the bracket lets the scan skip to each `[`)
+CITATION_GROUP = re.compile(r"\[\d{1,5}\](?: ?\[\d{1,5}\])*")
 NUMBER = re.compile(r"\d+")
 SEPARATOR = " - "
 
