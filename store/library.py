@@ -357,15 +357,7 @@ class Library:
         return out
 
     def _note_comments(self, article_id: int) -> list[str]:
-        if not self._has_table("notes"):
-            return []
-        return [
-            r[0]
-            for r in self.conn.execute(
-                "SELECT comment FROM notes WHERE article_id = ? AND comment != '' ORDER BY id",
-                [article_id],
-            )
-        ]
+        return self._note_comments_of([article_id]).get(article_id, [])
 
     def _has_table(self, name: str) -> bool:
         cache = self._local.__dict__.setdefault("tables", {})
