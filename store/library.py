@@ -345,15 +345,16 @@ class Library:
     def _note_comments_of(self, article_ids: list[int]) -> dict[int, list[str]]:
         """The note comments of many articles at once (search results)."""
         out: dict[int, list[str]] = {}
-        if not article_ids or not self._has_table("notes"):
+        if not self._has_table("notes"):
             return out
-        marks = ",".join("?" * len(article_ids))
-        for article_id, comment in self.conn.execute(
-            f"SELECT article_id, comment FROM notes WHERE article_id IN ({marks}) "
-            "AND comment != '' ORDER BY id",
-            article_ids,
-        ):
-            out.setdefault(article_id, []).append(comment)
+        for start in range(0, len(article_ids), 500):
+            chunk = article_ids[start : start + 500]
+            for article_id, comment in self.conn.execute(
+                f"SELECT article_id, comment FROM notes WHERE article_id IN ({','.join('?' * len(chunk))}) "
+                "AND comment != '' ORDER BY id",
+                chunk,
+            ):
+                out.setdefault(article_id, []).append(comment)
         return out
 
     def _note_comments(self, article_id: int) -> list[str]:

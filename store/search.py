@@ -35,6 +35,7 @@ SNIPPET_WIDTH = 72
 # matches (then the rest, newest first): bm25 over 30,000 rows costs ~40 ms.
 RANK_WINDOW = 1000
 WHOLE_WORD_BONUS = 0.5
+CHUNK = 500  # ids per `IN (…)`: SQLite builds may allow as few as 32,766 variables
 
 
 @dataclass(frozen=True)
@@ -347,15 +348,16 @@ def _hits(library: Library, ranked: list[tuple[int, float]], query: Query) -> li
     if not ranked:
         return []
     sids = [sid for sid, _ in ranked]
-    rows = {
-        r[0]: r[1:]
+    rows = {}
+    for start in range(0, len(sids), CHUNK):  # (`--limit 0`: SQLite caps a query's variables)
+        chunk = sids[start : start + CHUNK]
         for r in library.conn.execute(
             "SELECT a.sid, a.id, f.name, a.kind, a.title, a.outlets, a.published, a.read, "
             f"a.sections, a.ruiping, {library._noted_sql()} "
-            f"FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE a.sid IN ({_marks(sids)})",
-            sids,
-        )
-    }
+            f"FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE a.sid IN ({_marks(chunk)})",
+            chunk,
+        ):
+            rows[r[0]] = r[1:]
     patterns = [plan(t).pattern for t in query.positive]
     comments = library._note_comments_of([r[0] for r in rows.values()])
     hits = []

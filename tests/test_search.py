@@ -431,3 +431,18 @@ def test_rjieba_agrees_with_jieba_on_the_seeds() -> None:
                 )
             )
     assert differences == LATIN_DIFFERENCES
+
+
+def test_limit_zero_lists_more_hits_than_sqlite_allows_variables(tmp_path: Path) -> None:
+    # Some SQLite builds allow 32,766 variables in a query, some 250,000: `--limit 0`
+    # on a large library must not depend on which one Python was built with.
+    import sqlite3
+
+    from conftest import big_digest
+
+    big_digest(tmp_path / "big.txt", 700, "大文件")
+    with Library(tmp_path / "lib.db") as lib:
+        lib.import_paths([tmp_path / "big.txt"])
+        lib.conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 600)
+        result = lib.search("测试社", limit=0)
+        assert result.total == len(result.hits) == 700
