@@ -921,15 +921,9 @@ class Library:
         matched = self.resolve_entity(name)
         if not matched:
             return [], []
-        ids = [i for i, _, _ in matched]
-        article_ids = [
-            r[0]
-            for r in self.conn.execute(
-                f"SELECT DISTINCT article_id FROM mentions WHERE entity_id IN ({','.join('?' * len(ids))})",
-                ids,
-            )
-        ]
-        return matched, self.article_rows(ids=article_ids) if article_ids else []
+        # (a subquery, not the article ids: a common name's articles can outnumber the
+        # variables a query may have)
+        return matched, self.article_rows(entity_ids=[i for i, _, _ in matched])
 
     def gazetteer_changed(self) -> bool:
         """Whether the gazetteer was edited since the entities were last extracted."""

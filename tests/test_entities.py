@@ -383,3 +383,16 @@ def test_mentions_of_latin_names_stop_at_latin(text: str, name: str, count: int)
     from store.entities import _count
 
     assert _count(text, name) == count
+
+
+def test_a_name_in_more_articles_than_sqlite_allows_variables(tmp_path: Path) -> None:
+    import sqlite3
+
+    from conftest import big_digest
+
+    big_digest(tmp_path / "big.txt", 700, "大文件")
+    with Library(tmp_path / "lib.db") as lib:
+        lib.import_paths([tmp_path / "big.txt"])
+        lib.conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 600)
+        matched, rows = lib.entity_articles("Meta")
+        assert matched and len(rows) > 600
