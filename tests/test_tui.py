@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -520,3 +521,16 @@ async def test_a_long_article_shows_its_first_screens_at_once_and_the_rest_after
         # the first article's rest did not land in the second
         assert view.article.id == other.id and view.option_count == len(view.kinds)
         assert [o.prompt.plain for o in view.options][0].startswith(other.title[:5])
+
+
+@pytest.mark.parametrize("width", range(30, 90))
+def test_wrapping_never_splits_a_citation(width: int) -> None:
+    # At 80 columns `[4][10][11][13]` used to break as `[4][10` / `][11][13]`.
+    from textual.content import Content
+
+    from tui.render import wrap
+
+    text = "• 获得智能体生态以实现战略转型和其他一些很长的说明文字在这里继续写下去 [4][10][11][13]"
+    lines = wrap(Content(text), width, 2).plain.split("\n")
+    assert all(not re.search(r"\[\d*$", line) and not re.match(r"\s*\d*\]", line) for line in lines)
+    assert "".join(line.strip() for line in lines).replace(" ", "") == text.replace(" ", "")

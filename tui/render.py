@@ -49,20 +49,17 @@ def wrap(content: Content, width: int, indent: int = 0) -> Content:
     room = width
     for index, ch in enumerate(text):
         w = 1 if " " <= ch <= "~" else _width(ch)
+        joined = ch.isascii() and (ch.isalnum() or ch in "[]")  # Latin words, `[4][10]`
         if used + w > room and index > line_start:
             cut = index
-            if (
-                ch.isascii()
-                and ch.isalnum()
-                and last_break > line_start + (index - line_start) // 2
-            ):
-                cut = last_break  # do not split a Latin word when a break is near
+            if joined and last_break > line_start + (index - line_start) // 2:
+                cut = last_break  # do not split a word or citations when a break is near
             cuts.append(cut)
             used = cell_len(text[cut : index + 1])
             line_start, room = cut, width - indent
             continue
         used += w
-        if not (ch.isascii() and ch.isalnum()):
+        if not joined:
             last_break = index + 1
     pieces = content.divide(cuts)
     pad = Content(" " * indent)
