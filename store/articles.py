@@ -5,10 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from .model import Bullet, ParsedArticle, Section
+
+T = TypeVar("T")
+# Values per `IN (…)`: some SQLite builds allow only 32,766 variables in one query.
+IN_CHUNK = 500
 
 # Articles are ordered by a search id: minutes since year 1 of their date, then their
 # id reversed, so that `ORDER BY sid DESC` is newest first and, within one minute
@@ -248,3 +253,10 @@ def sections_load(data: str) -> tuple[Section, ...]:
         Section(heading, tuple(Bullet(text, tuple(citations)) for text, citations in bullets))
         for heading, bullets in json.loads(data)
     )
+
+
+def in_chunks(values: list[T]) -> Iterator[tuple[list[T], str]]:
+    """`values` in slices for `IN (…)`, each with its `?,?,…` placeholders."""
+    for start in range(0, len(values), IN_CHUNK):
+        chunk = values[start : start + IN_CHUNK]
+        yield chunk, ",".join("?" * len(chunk))

@@ -768,10 +768,6 @@ class Extractor:
         return out
 
 
-def _cjk(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff"
-
-
 def _count(text: str, name: str) -> int:
     """Mentions of `name`: a Latin end must not run on into Latin (not after a letter,
     digit, `.` or `-`; not before a letter, digit, `-` or `.` and a digit). Found with

@@ -32,6 +32,7 @@ from .articles import (
     SearchResult,
     article_key,
     content_hash,
+    in_chunks,
     search_id,
     sections_json,
     sections_load,
@@ -347,10 +348,9 @@ class Library:
         out: dict[int, list[str]] = {}
         if not self._has_table("notes"):
             return out
-        for start in range(0, len(article_ids), 500):
-            chunk = article_ids[start : start + 500]
+        for chunk, marks in in_chunks(article_ids):
             for article_id, comment in self.conn.execute(
-                f"SELECT article_id, comment FROM notes WHERE article_id IN ({','.join('?' * len(chunk))}) "
+                f"SELECT article_id, comment FROM notes WHERE article_id IN ({marks}) "
                 "AND comment != '' ORDER BY id",
                 chunk,
             ):
@@ -547,9 +547,7 @@ class Library:
 
     def _hashes(self, keys: list[str]) -> dict[str, str]:
         out: dict[str, str] = {}
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in in_chunks(keys):
             out.update(
                 self.conn.execute(
                     f"SELECT key, hash FROM articles WHERE key IN ({marks})", chunk
@@ -688,9 +686,7 @@ class Library:
                 self.conn.execute(f"INSERT INTO {table}({table}) VALUES('optimize')")
 
     def _existing(self, keys: list[str]) -> Iterator[tuple[Any, ...]]:
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in in_chunks(keys):
             yield from self.conn.execute(
                 f"SELECT key, id, sid, hash FROM articles WHERE key IN ({marks})", chunk
             )

@@ -47,7 +47,7 @@ _FULL_WIDTH: dict[str, str] = {
     "\u2026": "...",
     **{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)},
 }
-_FULL_WIDTH_RE = re.compile("[\u3000\u2026\uff01-\uff5e]")
+_FULL_WIDTH_RE = re.compile("[" + "".join(map(re.escape, _FULL_WIDTH)) + "]")
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import segment
-from .articles import SearchHit, SearchResult, day_sid, sections_load
+from .articles import SearchHit, SearchResult, day_sid, in_chunks, sections_load
 from .query import Query, Term, parse_query
 
 if TYPE_CHECKING:
@@ -35,7 +35,6 @@ SNIPPET_WIDTH = 72
 # matches (then the rest, newest first): bm25 over 30,000 rows costs ~40 ms.
 RANK_WINDOW = 1000
 WHOLE_WORD_BONUS = 0.5
-CHUNK = 500  # ids per `IN (…)`: SQLite builds may allow as few as 32,766 variables
 
 
 @dataclass(frozen=True)
@@ -349,12 +348,11 @@ def _hits(library: Library, ranked: list[tuple[int, float]], query: Query) -> li
         return []
     sids = [sid for sid, _ in ranked]
     rows = {}
-    for start in range(0, len(sids), CHUNK):  # (`--limit 0`: SQLite caps a query's variables)
-        chunk = sids[start : start + CHUNK]
+    for chunk, marks in in_chunks(sids):  # (`--limit 0` lists them all)
         for r in library.conn.execute(
             "SELECT a.sid, a.id, f.name, a.kind, a.title, a.outlets, a.published, a.read, "
             f"a.sections, a.ruiping, {library._noted_sql()} "
-            f"FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE a.sid IN ({_marks(chunk)})",
+            f"FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE a.sid IN ({marks})",
             chunk,
         ):
             rows[r[0]] = r[1:]
