@@ -22,6 +22,7 @@ from sqlite_utils import Database
 
 from . import paths, segment
 from .articles import (
+    DAY_SLOTS,
     MAX_ARTICLE_ID,
     Article,
     ArticleRow,
@@ -32,6 +33,7 @@ from .articles import (
     SearchResult,
     article_key,
     content_hash,
+    day_fid,
     in_chunks,
     search_id,
     sections_json,
@@ -46,6 +48,10 @@ from .schema import PAGE_SIZE, migrations
 
 SUFFIXES = (".txt", ".md", ".text")
 T = TypeVar("T")
+
+
+class _FileRefused(NeicanError):
+    """A file the library cannot take (the rest of the import goes on)."""
 
 
 @dataclass(frozen=True)
@@ -285,6 +291,8 @@ class Library:
                 migrations.apply(db)
             if "m002_entities" in pending and not self.is_empty():
                 self._after_reindex(None)  # a library from before entities: find them now
+            if "m006_compact_fts_ids" in pending and not self.is_empty():
+                self._rebuild_search(words=True)  # every index row has a new rowid
             if self._meta("chars_version") != segment.STREAM_VERSION:
                 self._rebuild_search(words=False)
         except sqlite3.DatabaseError as e:
@@ -370,37 +378,37 @@ class Library:
             )
         return bool(cache[name])
 
-    def _index(self, sid: int, text: IndexedText) -> None:
+    def _index(self, fid: int, text: IndexedText) -> None:
         execute = self.conn.execute
-        execute("INSERT INTO search(rowid, chars, latin) VALUES (?, ?, ?)", [sid, *text.search])
-        execute("INSERT INTO titles(rowid, chars, latin) VALUES (?, ?, ?)", [sid, *text.titles])
-        execute("INSERT INTO words(rowid, text) VALUES (?, ?)", [sid, text.words])
+        execute("INSERT INTO search(rowid, chars, latin) VALUES (?, ?, ?)", [fid, *text.search])
+        execute("INSERT INTO titles(rowid, chars, latin) VALUES (?, ?, ?)", [fid, *text.titles])
+        execute("INSERT INTO words(rowid, text) VALUES (?, ?)", [fid, text.words])
 
-    def _unindex(self, sid: int, text: IndexedText) -> None:
+    def _unindex(self, fid: int, text: IndexedText) -> None:
         execute = self.conn.execute
         execute(
             "INSERT INTO search(search, rowid, chars, latin) VALUES ('delete', ?, ?, ?)",
-            [sid, *text.search],
+            [fid, *text.search],
         )
         execute(
             "INSERT INTO titles(titles, rowid, chars, latin) VALUES ('delete', ?, ?, ?)",
-            [sid, *text.titles],
+            [fid, *text.titles],
         )
-        execute("INSERT INTO words(words, rowid, text) VALUES ('delete', ?, ?)", [sid, text.words])
+        execute("INSERT INTO words(words, rowid, text) VALUES ('delete', ?, ?)", [fid, text.words])
 
     def _reindex_article(self, article_id: int, change: Callable[[], None]) -> None:
         """Apply `change` (which alters what is indexed, e.g. a note comment) and re-index."""
         self._check_words()
         row = self.conn.execute(
-            "SELECT sid, id, title, sections, ruiping, outlets FROM articles WHERE id = ?",
+            "SELECT fid, id, title, sections, ruiping, outlets FROM articles WHERE id = ?",
             [article_id],
         ).fetchone()
         if row is None:
             raise NotFound(f"no article {article_id}")
-        sid, rest = row[0], row[1:]
-        self._unindex(sid, self._stored_text(rest))
+        fid, rest = row[0], row[1:]
+        self._unindex(fid, self._stored_text(rest))
         change()
-        self._index(sid, self._stored_text(rest))
+        self._index(fid, self._stored_text(rest))
 
     def _rebuild_search(self, *, words: bool, progress: Progress | None = None) -> None:
         """Empty and refill the search indexes from the stored articles (one transaction).
@@ -414,20 +422,20 @@ class Library:
                 self.conn.execute(f"INSERT INTO {table}({table}) VALUES('delete-all')")
             total = self.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
             rows = self.conn.execute(
-                "SELECT sid, id, title, sections, ruiping, outlets FROM articles ORDER BY sid"
+                "SELECT fid, id, title, sections, ruiping, outlets FROM articles ORDER BY fid"
             )
             for done, row in enumerate(rows.fetchall(), 1):
                 text = self._stored_text(row[1:], with_words=words)
-                sid = row[0]
+                fid = row[0]
                 self.conn.execute(
-                    "INSERT INTO search(rowid, chars, latin) VALUES (?, ?, ?)", [sid, *text.search]
+                    "INSERT INTO search(rowid, chars, latin) VALUES (?, ?, ?)", [fid, *text.search]
                 )
                 self.conn.execute(
-                    "INSERT INTO titles(rowid, chars, latin) VALUES (?, ?, ?)", [sid, *text.titles]
+                    "INSERT INTO titles(rowid, chars, latin) VALUES (?, ?, ?)", [fid, *text.titles]
                 )
                 if words:
                     self.conn.execute(
-                        "INSERT INTO words(rowid, text) VALUES (?, ?)", [sid, text.words]
+                        "INSERT INTO words(rowid, text) VALUES (?, ?)", [fid, text.words]
                     )
                 if progress and (done % 500 == 0 or done == total):
                     progress(done, total, "index")
@@ -576,6 +584,9 @@ class Library:
                     row[0]: row[1:] for row in self._existing([a.key for a in prepared.articles])
                 }
                 next_id = self._next_article_id()
+                fids = self._new_fids(
+                    [item for item in prepared.articles if item.key not in existing], next_id
+                )
                 # The search indexes are written last, all at once: any other write after
                 # an FTS5 insert in the same transaction makes FTS5 flush what it holds
                 # in memory (a statement savepoint), and tiny flushes cost a third of an
@@ -584,7 +595,7 @@ class Library:
                 index: list[tuple[int, IndexedText]] = []
                 for item in prepared.articles:
                     old = existing.get(item.key)
-                    if old is not None and old[2] == item.hash:
+                    if old is not None and old[3] == item.hash:
                         continue
                     if old is None:
                         if next_id > MAX_ARTICLE_ID:
@@ -593,23 +604,24 @@ class Library:
                             )
                         article_id, next_id = next_id, next_id + 1
                         sid = search_id(item.parsed.published, article_id)
-                        self._insert_article(article_id, sid, feed_id, item, source, now)
-                        index.append((sid, item.text or self._text_for(item.whole())))
+                        fid = fids[item.key]
+                        self._insert_article(article_id, sid, fid, feed_id, item, source, now)
+                        index.append((fid, item.text or self._text_for(item.whole())))
                         added += 1
                     else:
                         # Re-read what is indexed (notes' comments included) before and after.
-                        article_id, sid = old[0], old[1]
-                        unindex.append((sid, self._stored_text(self._text_row(article_id))))
+                        article_id, sid, fid = old[0], old[1], old[2]
+                        unindex.append((fid, self._stored_text(self._text_row(article_id))))
                         self._update_article(article_id, sid, item, source, now)
-                        index.append((sid, self._stored_text(self._text_row(article_id))))
+                        index.append((fid, self._stored_text(self._text_row(article_id))))
                         updated += 1
                     self._write_extra(article_id, item)
                 keys = {a.key for a in prepared.articles}
-                for article_id, sid, key in self.conn.execute(
-                    "SELECT id, sid, key FROM articles WHERE source_id = ?", [source]
+                for article_id, fid, key in self.conn.execute(
+                    "SELECT id, fid, key FROM articles WHERE source_id = ?", [source]
                 ).fetchall():
                     if key not in keys and not self._is_noted(article_id):
-                        unindex.append((sid, self._stored_text(self._text_row(article_id))))
+                        unindex.append((fid, self._stored_text(self._text_row(article_id))))
                         self.conn.execute("DELETE FROM articles WHERE id = ?", [article_id])
                         removed += 1
                 if self.extract_entities and self._meta("gazetteer") is None:
@@ -620,10 +632,13 @@ class Library:
                 )
                 # In rowid order: a rowid lower than the last one makes FTS5 flush what
                 # it holds into a new segment (a digest lists its newest articles first).
-                for sid, text in sorted(unindex, key=lambda item: item[0]):
-                    self._unindex(sid, text)
-                for sid, text in sorted(index, key=lambda item: item[0]):
-                    self._index(sid, text)
+                for fid, text in sorted(unindex, key=lambda item: item[0]):
+                    self._unindex(fid, text)
+                for fid, text in sorted(index, key=lambda item: item[0]):
+                    self._index(fid, text)
+        except _FileRefused as e:  # rolled back: this file only
+            self._local.__dict__.pop("entity_ids", None)
+            return FileOutcome(prepared.name, "refused", reason=str(e))
         except BaseException as e:
             self._local.__dict__.pop(
                 "entity_ids", None
@@ -688,7 +703,7 @@ class Library:
     def _existing(self, keys: list[str]) -> Iterator[tuple[Any, ...]]:
         for chunk, marks in in_chunks(keys):
             yield from self.conn.execute(
-                f"SELECT key, id, sid, hash FROM articles WHERE key IN ({marks})", chunk
+                f"SELECT key, id, sid, fid, hash FROM articles WHERE key IN ({marks})", chunk
             )
 
     def _next_article_id(self) -> int:
@@ -713,17 +728,67 @@ class Library:
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
+    def _new_fids(self, new: list[PreparedArticle], first_id: int) -> dict[str, int]:
+        """The fids of a file's new articles (keyed by article key), in search id order per day.
+
+        A day's next free slot follows its highest; a full range falls back to a gap
+        left by removed articles, else the file is refused.
+        """
+        order = sorted(
+            range(len(new)), key=lambda i: search_id(new[i].parsed.published, first_id + i)
+        )
+        highest: dict[int, int] = {}
+        out: dict[str, int] = {}
+        for i in order:
+            published = new[i].parsed.published
+            base = day_fid(published)
+            if base not in highest:
+                row = self.conn.execute(
+                    "SELECT max(fid) FROM articles WHERE fid >= ? AND fid < ?",
+                    [base, base + DAY_SLOTS],
+                ).fetchone()
+                highest[base] = base - 1 if row[0] is None else int(row[0])
+            fid = highest[base] + 1
+            if fid >= base + DAY_SLOTS:
+                fid = self._free_fid(base, published, set(out.values()))
+            else:
+                highest[base] = fid
+            out[new[i].key] = fid
+        return out
+
+    def _free_fid(self, base: int, published: str, pending: set[int]) -> int:
+        used = pending | {
+            r[0]
+            for r in self.conn.execute(
+                "SELECT fid FROM articles WHERE fid >= ? AND fid < ?", [base, base + DAY_SLOTS]
+            )
+        }
+        for fid in range(base, base + DAY_SLOTS):
+            if fid not in used:
+                return fid
+        raise _FileRefused(
+            f"the library holds its maximum of {DAY_SLOTS:,} articles dated {published[:10]}"
+        )
+
     def _insert_article(
-        self, article_id: int, sid: int, feed_id: int, item: PreparedArticle, source: int, now: str
+        self,
+        article_id: int,
+        sid: int,
+        fid: int,
+        feed_id: int,
+        item: PreparedArticle,
+        source: int,
+        now: str,
     ) -> None:
         p = item.parsed
         self.conn.execute(
-            "INSERT INTO articles(id, sid, key, feed_id, kind, published, position, source_id, hash, "
-            "imported, updated, title, outlets, links, ruiping, sections) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO articles(id, sid, fid, key, feed_id, kind, published, position, source_id, "
+            "hash, imported, updated, title, outlets, links, ruiping, sections) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 article_id,
                 sid,
+                fid,
                 item.key,
                 feed_id,
                 p.kind,
@@ -888,12 +953,12 @@ class Library:
         found = [(i, n, t) for i, n, t in rows if n.lower() in names]
         return sorted(found, key=lambda r: (r[1].lower() != first, r[1]))
 
-    def _entity_filter(self, name: str, column: str) -> tuple[str, list[Any]]:
-        """SQL (on search ids) for `entity:NAME`, alias-aware."""
+    def _entity_filter(self, name: str, column: str, key: str = "sid") -> tuple[str, list[Any]]:
+        """SQL (on `sid`s or FTS rowids, `fid`s) for `entity:NAME`, alias-aware."""
         ids = [i for i, _, _ in self.resolve_entity(name)]
         marks = ",".join("?" * len(ids))
         return (
-            f"{column} IN (SELECT a.sid FROM mentions m JOIN articles a ON a.id = m.article_id "
+            f"{column} IN (SELECT a.{key} FROM mentions m JOIN articles a ON a.id = m.article_id "
             f"WHERE m.entity_id IN ({marks}))",
             ids,
         )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from sqlite_utils import Database, Migrations
 
+from .articles import DAY_SLOTS, day_fid
+
 migrations = Migrations("neican")
 
 PAGE_SIZE = 16384  # article rows are ~3 KB: 4 KB pages would waste a quarter of the file
@@ -64,7 +66,8 @@ def m001_library(db: Database) -> None:
         )"""
     )
     db.execute("CREATE INDEX imports_file ON imports(file, hash)")
-    # Contentless: the text lives once, in `articles`; the rowid is articles.sid.
+    # Contentless: the text lives once, in `articles`; the rowid was articles.sid (m006:
+    # articles.fid).
     # `search`: every line of an article as the character stream, and the suffixes of
     # its Latin words (store/segment.py); `titles`: the same for the title alone, so
     # title matches can rank first; `words`: jieba's search-mode words.
@@ -152,3 +155,24 @@ def m005_fewer_merges(db: Database) -> None:
     """
     for table in ("search", "titles", "words"):
         db.execute(f"INSERT INTO {table}({table}, rank) VALUES('automerge', 8)")
+
+
+@migrations()
+def m006_compact_fts_ids(db: Database) -> None:
+    """Articles get an `fid`, the rowid of the search indexes (store/articles.py).
+
+    The indexes are rebuilt with it when the library opens (the stream version changed).
+    """
+    if "fid" not in {c.name for c in db.table("articles").columns}:
+        db.execute("ALTER TABLE articles ADD COLUMN fid INTEGER NOT NULL DEFAULT 0")
+    taken: dict[int, int] = {}
+    updates = []
+    for article_id, published in db.execute("SELECT id, published FROM articles ORDER BY sid"):
+        base = day_fid(published)
+        slot = taken.get(base, 0)
+        if slot >= DAY_SLOTS:
+            raise ValueError(f"more than {DAY_SLOTS:,} articles dated {published[:10]}")
+        taken[base] = slot + 1
+        updates.append((base + slot, article_id))
+    db.conn.executemany("UPDATE articles SET fid = ? WHERE id = ?", updates)
+    db.execute("CREATE UNIQUE INDEX articles_fid ON articles(fid)")

@@ -22,7 +22,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import segment
-from .articles import SearchHit, SearchResult, day_sid, in_chunks, sections_load
+from .articles import (
+    DAY_SLOTS,
+    SearchHit,
+    SearchResult,
+    day_fid,
+    day_sid,
+    in_chunks,
+    sections_load,
+)
 from .query import Query, Term, parse_query
 
 if TYPE_CHECKING:
@@ -102,32 +110,39 @@ def run_search(library: Library, text: str, limit: int | None = 20) -> SearchRes
 
 
 def _filters(library: Library, query: Query, column: str = "rowid") -> tuple[list[str], list[Any]]:
-    """Conditions on the search id: `rowid` of the FTS table or `sid` of articles."""
+    """Conditions on the FTS `rowid` (an article's `fid`) or on the `sid` of articles."""
     conn = library.conn
     clauses: list[str] = []
     params: list[Any] = []
+    fts = column == "rowid"
+    key = "fid" if fts else "sid"
+    day_id = day_fid if fts else day_sid
     if query.after:
         clauses.append(f"{column} >= ?")
-        params.append(day_sid(query.after))
+        params.append(day_id(query.after))
     if query.before:
         clauses.append(f"{column} < ?")
-        params.append(day_sid(query.before))
+        params.append(day_id(query.before))
     # `+` keeps SQLite from driving the FTS query by these rowids (one MATCH per row).
-    plus = "+" if column == "rowid" else ""
+    plus = "+" if fts else ""
     for name in query.feeds:
         ids = _matching_ids(conn, "SELECT id, name FROM feeds", name)
         clauses.append(
-            f"{plus}{column} IN (SELECT sid FROM articles WHERE feed_id IN ({_marks(ids)}))"
+            f"{plus}{column} IN (SELECT {key} FROM articles WHERE feed_id IN ({_marks(ids)}))"
         )
         params.extend(ids)
     for name in query.outlets:
         names = _matching_names(conn, "SELECT DISTINCT name FROM article_outlets", name)
-        clauses.append(
-            f"{plus}{column} IN (SELECT sid FROM article_outlets WHERE name IN ({_marks(names)}))"
+        outlets = (
+            "SELECT a.fid FROM article_outlets o JOIN articles a ON a.id = o.article_id "
+            "WHERE o.name IN "
+            if fts
+            else "SELECT sid FROM article_outlets WHERE name IN "
         )
+        clauses.append(f"{plus}{column} IN ({outlets}({_marks(names)}))")
         params.extend(names)
     for name in query.entities:
-        clause, values = library._entity_filter(name, plus + column)
+        clause, values = library._entity_filter(name, plus + column, key)
         clauses.append(clause)
         params.extend(values)
     if query.read is not None:
@@ -136,11 +151,11 @@ def _filters(library: Library, query: Query, column: str = "rowid") -> tuple[lis
         read = total - unread
         wanted_is_small = (read if query.read else unread) <= (unread if query.read else read)
         negate = "" if wanted_is_small else "NOT "
-        clauses.append(f"{plus}{column} {negate}IN (SELECT sid FROM articles WHERE read = ?)")
+        clauses.append(f"{plus}{column} {negate}IN (SELECT {key} FROM articles WHERE read = ?)")
         params.append(int(query.read) if wanted_is_small else int(not query.read))
     if query.noted:
         clauses.append(
-            f"{plus}{column} IN (SELECT a.sid FROM articles a WHERE {library._noted_sql()})"
+            f"{plus}{column} IN (SELECT a.{key} FROM articles a WHERE {library._noted_sql()})"
         )
     return clauses, params
 
@@ -209,19 +224,19 @@ def _ranked(
     window = _with_titles(conn, conn.execute(sql, args).fetchall(), title_expr)
     total = counting.result() if counting is not None else len(window)
     if total * 2 > everyone:  # idf 0 for every word: bm25 ties, newest first
-        newest = f"SELECT rowid, 0.0 FROM search WHERE {where} ORDER BY rowid DESC"
-        return total, _limited(conn, newest, args, limit)
+        return total, _newest_first(conn, where, args, 0, limit)
     ranked = window if limit is None else window[:limit]
     if total > RANK_WINDOW and (limit is None or limit > RANK_WINDOW):
-        rest = f"SELECT rowid, 0.0 FROM search WHERE {where} ORDER BY rowid DESC LIMIT -1 OFFSET {RANK_WINDOW}"
-        ranked += _limited(conn, rest, args, None if limit is None else limit - RANK_WINDOW)
+        more = None if limit is None else limit - RANK_WINDOW
+        ranked += _newest_first(conn, where, args, RANK_WINDOW, more)
     return total, _rerank(library, ranked, query)
 
 
 def _with_titles(
     conn: sqlite3.Connection, rows: list[Any], title_expr: str
 ) -> list[tuple[int, float]]:
-    """(sid, score) best first: bm25, minus TITLE_BONUS where the title matches too.
+    """(sid, score) of FTS rows (fid, bm25), best first, newest first on ties: bm25,
+    minus TITLE_BONUS where the title matches too.
 
     The title matches are looked up once, from the oldest row on (a subquery in the
     ranking query cost a fifth of a common word's search).
@@ -235,22 +250,53 @@ def _with_titles(
             "SELECT rowid FROM titles WHERE titles MATCH ? AND rowid >= ?", [title_expr, oldest]
         )
     }
-    scored = [(int(sid), float(score) - TITLE_BONUS * (sid in titled)) for sid, score in rows]
+    sids = _sids(conn, [r[0] for r in rows])
+    scored = [
+        (sids[fid], float(score) - TITLE_BONUS * (fid in titled))
+        for fid, score in rows
+        if fid in sids
+    ]
     scored.sort(key=lambda r: (r[1], -r[0]))
     return scored
 
 
+def _sids(conn: sqlite3.Connection, fids: list[int]) -> dict[int, int]:
+    """The search id (`sid`, exact date order) of each FTS rowid (`fid`)."""
+    out: dict[int, int] = {}
+    for chunk, marks in in_chunks(fids):
+        out.update(conn.execute(f"SELECT fid, sid FROM articles WHERE fid IN ({marks})", chunk))
+    return out
+
+
+def _newest_first(
+    conn: sqlite3.Connection, where: str, args: list[Any], skip: int, limit: int | None
+) -> list[tuple[int, float]]:
+    """(sid, 0.0) of the matches after the first `skip` by rowid, newest first.
+
+    Rowids order days exactly but not the articles of one day, so the last day taken
+    is taken whole before the rows are sorted by `sid` and cut.
+    """
+    sql = f"SELECT rowid FROM search WHERE {where} ORDER BY rowid DESC"
+    if limit is None:
+        fids = [r[0] for r in conn.execute(f"{sql} LIMIT -1 OFFSET {skip}", args)]
+    else:
+        fids = [r[0] for r in conn.execute(f"{sql} LIMIT ? OFFSET {skip}", [*args, limit])]
+        if fids and len(fids) == limit:
+            last = fids[-1]
+            day = last - last % DAY_SLOTS
+            fids += [
+                r[0]
+                for r in conn.execute(
+                    f"SELECT rowid FROM search WHERE {where} AND rowid >= ? AND rowid < ?",
+                    [*args, day, last],
+                )
+            ]
+    sids = sorted(_sids(conn, fids).values(), reverse=True)
+    return [(sid, 0.0) for sid in (sids if limit is None else sids[:limit])]
+
+
 def _count(conn: sqlite3.Connection, sql: str, args: list[Any]) -> int:
     return int(conn.execute(sql, args).fetchone()[0])
-
-
-def _limited(
-    conn: sqlite3.Connection, sql: str, args: list[Any], limit: int | None
-) -> list[tuple[int, float]]:
-    if limit is not None:
-        sql += " LIMIT ?"
-        args = [*args, limit]
-    return [(int(r[0]), float(r[1])) for r in conn.execute(sql, args)]
 
 
 def _newest(
@@ -261,7 +307,7 @@ def _newest(
     clauses, args = _filters(library, query, "sid")
     for p in negatives:
         if p.exact:
-            clauses.append("sid NOT IN (SELECT rowid FROM search WHERE search MATCH ?)")
+            clauses.append("fid NOT IN (SELECT rowid FROM search WHERE search MATCH ?)")
             args.append(p.expr)
     where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
     sids = [r[0] for r in conn.execute(f"SELECT sid FROM articles {where} ORDER BY sid DESC", args)]
@@ -275,9 +321,11 @@ def _inexact_matches(library: Library, plans: list[Plan]) -> set[int]:
     """Search ids of the articles that really contain any of these (inexact) terms."""
     out: set[int] = set()
     for p in plans:
-        rows = library.conn.execute(
-            "SELECT rowid, 0 FROM search WHERE search MATCH ?", [p.expr]
-        ).fetchall()
+        fids = [
+            r[0]
+            for r in library.conn.execute("SELECT rowid FROM search WHERE search MATCH ?", [p.expr])
+        ]
+        rows = [(sid, 0.0) for sid in _sids(library.conn, fids).values()]
         out.update(sid for sid, _ in _checked(library, rows, [p]))
     return out
 
@@ -334,11 +382,15 @@ def _rerank(
     if len(head) < 2 or not tokens:
         return ranked
     bonus: dict[int, float] = dict.fromkeys((sid for sid, _ in head), 0.0)
-    sql = f"SELECT rowid FROM words WHERE words MATCH ? AND rowid IN ({_marks(list(bonus))})"
+    marks = _marks(list(bonus))
+    sid_of = dict(
+        library.conn.execute(f"SELECT fid, sid FROM articles WHERE sid IN ({marks})", list(bonus))
+    )
+    sql = f"SELECT rowid FROM words WHERE words MATCH ? AND rowid IN ({_marks(list(sid_of))})"
     for token in tokens[:8]:
         phrase = '"' + token.replace('"', '""') + '"'
-        for (sid,) in library.conn.execute(sql, [phrase, *bonus]):
-            bonus[sid] -= WHOLE_WORD_BONUS
+        for (fid,) in library.conn.execute(sql, [phrase, *sid_of]):
+            bonus[sid_of[fid]] -= WHOLE_WORD_BONUS
     head = sorted(((sid, score + bonus[sid]) for sid, score in head), key=lambda r: (r[1], -r[0]))
     return head + tail
 

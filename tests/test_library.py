@@ -230,11 +230,11 @@ def test_the_file_is_plain_sqlite_fts_included(library: Library) -> None:
     assert db.table("articles").count == 16
     # The character index answers plain MATCH queries without any custom tokenizer.
     rows = db.execute("SELECT rowid FROM search WHERE search MATCH '\"英 伟 达\"'").fetchall()
-    sids = {r[0] for r in rows}
+    fids = {r[0] for r in rows}
     found = {
         r[0]
         for r in db.execute(
-            "SELECT title FROM articles WHERE sid IN ({})".format(",".join(map(str, sids)))
+            "SELECT title FROM articles WHERE fid IN ({})".format(",".join(map(str, fids)))
         )
     }
     assert "AI小登的尽头,是卖身老登?" in found
@@ -308,20 +308,35 @@ def test_an_older_library_is_copied_aside_then_migrated(tmp_path: Path) -> None:
     with Library(path) as lib:
         lib.import_paths([SEEDS])
         lib.set_read(lib.article_rows()[0].id)
+        found = {q: [h.id for h in lib.search(q, limit=0).hits] for q in ("英伟", "模型", "AI")}
+        # The first versions keyed the search indexes by `sid`.
+        lib.conn.execute("UPDATE articles SET fid = sid")
+        lib._rebuild_search(words=True)
     # Make it a library of the first schema version: before entities existed.
     with sqlite3.connect(path) as conn:
         conn.execute("DROP TABLE notes")
         conn.execute("DROP TABLE mentions")
         conn.execute("DROP TABLE entities")
         conn.execute(
-            "DELETE FROM _sqlite_migrations WHERE name IN ('m002_entities', 'm003_notes', 'm004_outlet_order', 'm005_fewer_merges')"
+            "DELETE FROM _sqlite_migrations WHERE name IN ('m002_entities', 'm003_notes', "
+            "'m004_outlet_order', 'm005_fewer_merges', 'm006_compact_fts_ids')"
         )
         conn.execute("DROP INDEX article_outlets_name")
         conn.execute("ALTER TABLE article_outlets DROP COLUMN sid")
         conn.execute("CREATE INDEX article_outlets_name ON article_outlets(name, article_id)")
+        conn.execute("DROP INDEX articles_fid")
+        conn.execute("ALTER TABLE articles DROP COLUMN fid")
     with Library(path) as lib:
         assert lib.backup_path == tmp_path / "lib.db.v1-backup"
         assert lib.totals() == (16, 15)  # articles and read flags carried over
+        # Re-keyed (rowids now a day and a slot) and found the same, in the same order.
+        assert {q: [h.id for h in lib.search(q, limit=0).hits] for q in found} == found
+        rowids = {
+            r[0]
+            for r in lib.conn.execute("SELECT rowid FROM search WHERE search MATCH '\"模 型\"'")
+        }
+        fids = {r[0] for r in lib.conn.execute("SELECT fid FROM articles")}
+        assert rowids and rowids <= fids and max(fids) < 2**40
         assert {e.name for e in lib.entities("person")} >= {"杨立昆", "黄仁勋"}
         assert [r.title for r in lib.article_rows(outlet="量子位")] == [
             "极小与极大:MiniMax的“极简主义”野望"

@@ -446,3 +446,63 @@ def test_limit_zero_lists_more_hits_than_sqlite_allows_variables(tmp_path: Path)
         lib.conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 600)
         result = lib.search("测试社", limit=0)
         assert result.total == len(result.hits) == 700
+
+
+# Search ids and FTS rowids ----------------------------------------------------------
+
+
+def _digest(path: Path, articles: list[tuple[str, str, str]]) -> Path:
+    """A search-documents digest of (title, `YYYY-MM-DD HH:MM`, summary) articles."""
+    body = "\n".join(
+        f"{title}\n测试社· {when}\n要点 - {text} [1]" for title, when, text in articles
+    )
+    path.write_text(f"搜索文档\n测试\n{body}", encoding="utf-8")
+    return path
+
+
+def test_one_days_articles_list_newest_first_whatever_order_they_came_in(tmp_path: Path) -> None:
+    # The index orders days exactly but the articles of one day by import: imported
+    # against the clock, 09:00 sits above 18:00 there, and search must not show it so.
+    times = ["2025-03-01 18:00", "2025-03-01 12:00", "2025-03-01 09:00", "2025-02-28 23:00"]
+    titles = [f"雷鸟第{n}篇" for n in range(4)]
+    with Library(tmp_path / "lib.db") as lib:
+        for n, when in enumerate(times):
+            lib.import_paths(
+                [_digest(tmp_path / f"{n}.txt", [(titles[n], when, "雷鸟飞行器发布")])]
+            )
+        # Every article matches: bm25 gives the word no weight, newest first.
+        for limit in (1, 2, 3, 0):
+            hits = lib.search("雷鸟", limit=limit).hits
+            assert [h.title for h in hits] == titles[: limit or None], limit
+        others = [(f"天气{n}", f"2025-01-{n + 1:02d} 08:00", "天气晴朗") for n in range(5)]
+        lib.import_paths([_digest(tmp_path / "others.txt", others)])
+        # Ranked by bm25 now: all four tie, newest first.
+        for limit in (1, 2, 0):
+            hits = lib.search("雷鸟", limit=limit).hits
+            assert [h.title for h in hits] == titles[: limit or None], limit
+        assert [h.title for h in lib.search("雷鸟 after:2025-03-01", limit=0).hits] == titles[:3]
+        assert [h.title for h in lib.search("雷鸟 before:2025-03-01", limit=0).hits] == titles[3:]
+
+
+def test_a_day_holds_as_many_articles_as_it_has_slots(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import store.articles
+    import store.library
+    import store.search
+
+    for module in (store.articles, store.library, store.search):
+        monkeypatch.setattr(module, "DAY_SLOTS", 4)
+    day = [(f"雷鸟{n}", f"2025-03-01 0{n}:00", "雷鸟飞行器") for n in range(6)]
+    with Library(tmp_path / "lib.db") as lib:
+        assert not lib.import_paths([_digest(tmp_path / "a.txt", day[:3])]).refused
+        report = lib.import_paths([_digest(tmp_path / "b.txt", day[3:5])])
+        assert [o.reason for o in report.refused] == [
+            "the library holds its maximum of 4 articles dated 2025-03-01"
+        ]
+        assert lib.totals()[0] == 3  # the refused file left nothing behind
+        # a.txt loses an article: its slot is free for another.
+        lib.import_paths([_digest(tmp_path / "a.txt", day[1:3])])
+        assert not lib.import_paths([_digest(tmp_path / "b.txt", day[3:5])]).refused
+        hits = lib.search("雷鸟", limit=0).hits
+        assert [h.title for h in hits] == ["雷鸟4", "雷鸟3", "雷鸟2", "雷鸟1"]
