@@ -612,7 +612,7 @@ class Library:
                         # Re-read what is indexed (notes' comments included) before and after.
                         article_id, sid, fid = old[0], old[1], old[2]
                         unindex.append((fid, self._stored_text(self._text_row(article_id))))
-                        self._update_article(article_id, sid, item, source, now)
+                        self._update_article(article_id, sid, fid, item, source, now)
                         index.append((fid, self._stored_text(self._text_row(article_id))))
                         updated += 1
                     self._write_extra(article_id, item)
@@ -806,12 +806,12 @@ class Library:
             ],
         )
         self.conn.executemany(
-            "INSERT OR IGNORE INTO article_outlets(article_id, name, sid) VALUES (?, ?, ?)",
-            [(article_id, o, sid) for o in p.outlets],
+            "INSERT OR IGNORE INTO article_outlets(article_id, name, sid, fid) VALUES (?, ?, ?, ?)",
+            [(article_id, o, sid, fid) for o in p.outlets],
         )
 
     def _update_article(
-        self, article_id: int, sid: int, item: PreparedArticle, source: int, now: str
+        self, article_id: int, sid: int, fid: int, item: PreparedArticle, source: int, now: str
     ) -> None:
         p = item.parsed
         self.conn.execute(
@@ -832,8 +832,8 @@ class Library:
         )
         self.conn.execute("DELETE FROM article_outlets WHERE article_id = ?", [article_id])
         self.conn.executemany(
-            "INSERT OR IGNORE INTO article_outlets(article_id, name, sid) VALUES (?, ?, ?)",
-            [(article_id, o, sid) for o in p.outlets],
+            "INSERT OR IGNORE INTO article_outlets(article_id, name, sid, fid) VALUES (?, ?, ?, ?)",
+            [(article_id, o, sid, fid) for o in p.outlets],
         )
 
     def _write_extra(self, article_id: int, item: PreparedArticle) -> None:
@@ -957,8 +957,14 @@ class Library:
         """SQL (on `sid`s or FTS rowids, `fid`s) for `entity:NAME`, alias-aware."""
         ids = [i for i, _, _ in self.resolve_entity(name)]
         marks = ",".join("?" * len(ids))
+        if key == "fid":  # through an index that holds it (store/schema.py, m006)
+            return (
+                f"{column} IN (SELECT fid FROM articles INDEXED BY articles_id_fid WHERE id IN "
+                f"(SELECT article_id FROM mentions WHERE entity_id IN ({marks})))",
+                ids,
+            )
         return (
-            f"{column} IN (SELECT a.{key} FROM mentions m JOIN articles a ON a.id = m.article_id "
+            f"{column} IN (SELECT a.sid FROM mentions m JOIN articles a ON a.id = m.article_id "
             f"WHERE m.entity_id IN ({marks}))",
             ids,
         )

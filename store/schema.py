@@ -176,3 +176,20 @@ def m006_compact_fts_ids(db: Database) -> None:
         updates.append((base + slot, article_id))
     db.conn.executemany("UPDATE articles SET fid = ? WHERE id = ?", updates)
     db.execute("CREATE UNIQUE INDEX articles_fid ON articles(fid)")
+    # `fid` is the last column of a ~3 KB row, often on an overflow page: the indexes
+    # search reads it through (or maps it to `sid` with) hold it.
+    db.execute("CREATE INDEX articles_fid_sid ON articles(fid, sid)")
+    db.execute("CREATE INDEX articles_id_fid ON articles(id, fid)")
+    for name, columns in (
+        ("articles_feed", "feed_id, sid, fid"),
+        ("articles_read", "read, sid, fid"),
+    ):
+        db.execute(f"DROP INDEX IF EXISTS {name}")
+        db.execute(f"CREATE INDEX {name} ON articles({columns})")
+    if "fid" not in {c.name for c in db.table("article_outlets").columns}:
+        db.execute("ALTER TABLE article_outlets ADD COLUMN fid INTEGER NOT NULL DEFAULT 0")
+    db.execute(
+        "UPDATE article_outlets SET fid = (SELECT fid FROM articles WHERE articles.id = article_outlets.article_id)"
+    )
+    db.execute("DROP INDEX IF EXISTS article_outlets_name")
+    db.execute("CREATE INDEX article_outlets_name ON article_outlets(name, sid, fid)")

@@ -43,6 +43,9 @@ SNIPPET_WIDTH = 72
 # matches (then the rest, newest first): bm25 over 30,000 rows costs ~40 ms.
 RANK_WINDOW = 1000
 WHOLE_WORD_BONUS = 0.5
+# FTS rows with their article's `sid`, through an index that holds both: the search
+# table drives (CROSS JOIN keeps that order), one index lookup a row.
+JOINED = "FROM search CROSS JOIN articles a INDEXED BY articles_fid_sid ON a.fid = search.rowid"
 
 
 @dataclass(frozen=True)
@@ -109,12 +112,17 @@ def run_search(library: Library, text: str, limit: int | None = 20) -> SearchRes
     return SearchResult(query.text, total, tuple(hits), query.problems, words)
 
 
-def _filters(library: Library, query: Query, column: str = "rowid") -> tuple[list[str], list[Any]]:
-    """Conditions on the FTS `rowid` (an article's `fid`) or on the `sid` of articles."""
+def _filters(
+    library: Library, query: Query, column: str = "search.rowid"
+) -> tuple[list[str], list[Any]]:
+    """Conditions on the FTS rowid (an article's `fid`) or on the `sid` of articles.
+
+    The subqueries read `fid` from indexes that hold it (store/schema.py, m006).
+    """
     conn = library.conn
     clauses: list[str] = []
     params: list[Any] = []
-    fts = column == "rowid"
+    fts = column == "search.rowid"
     key = "fid" if fts else "sid"
     day_id = day_fid if fts else day_sid
     if query.after:
@@ -129,17 +137,13 @@ def _filters(library: Library, query: Query, column: str = "rowid") -> tuple[lis
         ids = _matching_ids(conn, "SELECT id, name FROM feeds", name)
         clauses.append(
             f"{plus}{column} IN (SELECT {key} FROM articles WHERE feed_id IN ({_marks(ids)}))"
-        )
+        )  # articles_feed (feed_id, sid, fid)
         params.extend(ids)
     for name in query.outlets:
         names = _matching_names(conn, "SELECT DISTINCT name FROM article_outlets", name)
-        outlets = (
-            "SELECT a.fid FROM article_outlets o JOIN articles a ON a.id = o.article_id "
-            "WHERE o.name IN "
-            if fts
-            else "SELECT sid FROM article_outlets WHERE name IN "
+        clauses.append(
+            f"{plus}{column} IN (SELECT {key} FROM article_outlets WHERE name IN ({_marks(names)}))"
         )
-        clauses.append(f"{plus}{column} IN ({outlets}({_marks(names)}))")
         params.extend(names)
     for name in query.entities:
         clause, values = library._entity_filter(name, plus + column, key)
@@ -153,10 +157,16 @@ def _filters(library: Library, query: Query, column: str = "rowid") -> tuple[lis
         negate = "" if wanted_is_small else "NOT "
         clauses.append(f"{plus}{column} {negate}IN (SELECT {key} FROM articles WHERE read = ?)")
         params.append(int(query.read) if wanted_is_small else int(not query.read))
-    if query.noted:
-        clauses.append(
-            f"{plus}{column} IN (SELECT a.{key} FROM articles a WHERE {library._noted_sql()})"
-        )
+    if query.noted and fts:
+        if not library._has_table("notes"):
+            clauses.append("0")
+        else:
+            clauses.append(
+                f"+{column} IN (SELECT fid FROM articles INDEXED BY articles_id_fid "
+                "WHERE id IN (SELECT article_id FROM notes))"
+            )
+    elif query.noted:
+        clauses.append(f"{column} IN (SELECT a.sid FROM articles a WHERE {library._noted_sql()})")
     return clauses, params
 
 
@@ -202,7 +212,7 @@ def _ranked(
     title_expr = " OR ".join(f"({p.title_expr})" for p in positives)
     everyone = library.article_count()
     if checks or excluded:
-        sql = f"SELECT rowid, bm25(search) FROM search WHERE {where}"
+        sql = f"SELECT search.rowid, a.sid, bm25(search) {JOINED} WHERE {where}"
         candidates = _with_titles(conn, conn.execute(sql, args).fetchall(), title_expr)
         kept = _checked(library, [c for c in candidates if c[0] not in excluded], checks)
         if len(kept) * 2 > everyone:
@@ -218,8 +228,8 @@ def _ranked(
         else None
     )
     sql = (
-        f"SELECT rowid, bm25(search) FROM search WHERE {where} "
-        f"ORDER BY rowid DESC LIMIT {RANK_WINDOW}"
+        f"SELECT search.rowid, a.sid, bm25(search) {JOINED} WHERE {where} "
+        f"ORDER BY search.rowid DESC LIMIT {RANK_WINDOW}"
     )
     window = _with_titles(conn, conn.execute(sql, args).fetchall(), title_expr)
     total = counting.result() if counting is not None else len(window)
@@ -235,8 +245,8 @@ def _ranked(
 def _with_titles(
     conn: sqlite3.Connection, rows: list[Any], title_expr: str
 ) -> list[tuple[int, float]]:
-    """(sid, score) of FTS rows (fid, bm25), best first, newest first on ties: bm25,
-    minus TITLE_BONUS where the title matches too.
+    """(sid, score) of FTS rows (fid, sid, bm25), best first, newest first on ties:
+    bm25, minus TITLE_BONUS where the title matches too.
 
     The title matches are looked up once, from the oldest row on (a subquery in the
     ranking query cost a fifth of a common word's search).
@@ -250,22 +260,9 @@ def _with_titles(
             "SELECT rowid FROM titles WHERE titles MATCH ? AND rowid >= ?", [title_expr, oldest]
         )
     }
-    sids = _sids(conn, [r[0] for r in rows])
-    scored = [
-        (sids[fid], float(score) - TITLE_BONUS * (fid in titled))
-        for fid, score in rows
-        if fid in sids
-    ]
+    scored = [(int(sid), float(score) - TITLE_BONUS * (fid in titled)) for fid, sid, score in rows]
     scored.sort(key=lambda r: (r[1], -r[0]))
     return scored
-
-
-def _sids(conn: sqlite3.Connection, fids: list[int]) -> dict[int, int]:
-    """The search id (`sid`, exact date order) of each FTS rowid (`fid`)."""
-    out: dict[int, int] = {}
-    for chunk, marks in in_chunks(fids):
-        out.update(conn.execute(f"SELECT fid, sid FROM articles WHERE fid IN ({marks})", chunk))
-    return out
 
 
 def _newest_first(
@@ -276,22 +273,19 @@ def _newest_first(
     Rowids order days exactly but not the articles of one day, so the last day taken
     is taken whole before the rows are sorted by `sid` and cut.
     """
-    sql = f"SELECT rowid FROM search WHERE {where} ORDER BY rowid DESC"
+    sql = f"SELECT search.rowid, a.sid {JOINED} WHERE {where} ORDER BY search.rowid DESC"
     if limit is None:
-        fids = [r[0] for r in conn.execute(f"{sql} LIMIT -1 OFFSET {skip}", args)]
+        rows = conn.execute(f"{sql} LIMIT -1 OFFSET {skip}", args).fetchall()
     else:
-        fids = [r[0] for r in conn.execute(f"{sql} LIMIT ? OFFSET {skip}", [*args, limit])]
-        if fids and len(fids) == limit:
-            last = fids[-1]
-            day = last - last % DAY_SLOTS
-            fids += [
-                r[0]
-                for r in conn.execute(
-                    f"SELECT rowid FROM search WHERE {where} AND rowid >= ? AND rowid < ?",
-                    [*args, day, last],
-                )
-            ]
-    sids = sorted(_sids(conn, fids).values(), reverse=True)
+        rows = conn.execute(f"{sql} LIMIT ? OFFSET {skip}", [*args, limit]).fetchall()
+        if rows and len(rows) == limit:
+            last = rows[-1][0]
+            rows += conn.execute(
+                f"SELECT search.rowid, a.sid {JOINED} WHERE {where} "
+                "AND search.rowid >= ? AND search.rowid < ?",
+                [*args, last - last % DAY_SLOTS, last],
+            ).fetchall()
+    sids = sorted((r[1] for r in rows), reverse=True)
     return [(sid, 0.0) for sid in (sids if limit is None else sids[:limit])]
 
 
@@ -307,7 +301,7 @@ def _newest(
     clauses, args = _filters(library, query, "sid")
     for p in negatives:
         if p.exact:
-            clauses.append("fid NOT IN (SELECT rowid FROM search WHERE search MATCH ?)")
+            clauses.append(f"sid NOT IN (SELECT a.sid {JOINED} WHERE search MATCH ?)")
             args.append(p.expr)
     where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
     sids = [r[0] for r in conn.execute(f"SELECT sid FROM articles {where} ORDER BY sid DESC", args)]
@@ -321,11 +315,9 @@ def _inexact_matches(library: Library, plans: list[Plan]) -> set[int]:
     """Search ids of the articles that really contain any of these (inexact) terms."""
     out: set[int] = set()
     for p in plans:
-        fids = [
-            r[0]
-            for r in library.conn.execute("SELECT rowid FROM search WHERE search MATCH ?", [p.expr])
-        ]
-        rows = [(sid, 0.0) for sid in _sids(library.conn, fids).values()]
+        rows = library.conn.execute(
+            f"SELECT a.sid, 0.0 {JOINED} WHERE search MATCH ?", [p.expr]
+        ).fetchall()
         out.update(sid for sid, _ in _checked(library, rows, [p]))
     return out
 
@@ -386,11 +378,14 @@ def _rerank(
     sid_of = dict(
         library.conn.execute(f"SELECT fid, sid FROM articles WHERE sid IN ({marks})", list(bonus))
     )
-    sql = f"SELECT rowid FROM words WHERE words MATCH ? AND rowid IN ({_marks(list(sid_of))})"
+    # A rowid range, not `rowid IN (…)`: FTS5 would evaluate the MATCH once per value.
+    sql = "SELECT rowid FROM words WHERE words MATCH ? AND rowid >= ? AND rowid <= ?"
+    span = [min(sid_of), max(sid_of)] if sid_of else [0, -1]
     for token in tokens[:8]:
         phrase = '"' + token.replace('"', '""') + '"'
-        for (fid,) in library.conn.execute(sql, [phrase, *sid_of]):
-            bonus[sid_of[fid]] -= WHOLE_WORD_BONUS
+        for (fid,) in library.conn.execute(sql, [phrase, *span]):
+            if fid in sid_of:
+                bonus[sid_of[fid]] -= WHOLE_WORD_BONUS
     head = sorted(((sid, score + bonus[sid]) for sid, score in head), key=lambda r: (r[1], -r[0]))
     return head + tail
 

@@ -308,7 +308,9 @@ def test_an_older_library_is_copied_aside_then_migrated(tmp_path: Path) -> None:
     with Library(path) as lib:
         lib.import_paths([SEEDS])
         lib.set_read(lib.article_rows()[0].id)
-        found = {q: [h.id for h in lib.search(q, limit=0).hits] for q in ("英伟", "模型", "AI")}
+        queries = ("英伟", "模型", "AI", "模型 outlet:量子位", "AI feed:AI内参", "模型 is:unread")
+        found = {q: [h.id for h in lib.search(q, limit=0).hits] for q in queries}
+        assert all(found.values())
         # The first versions keyed the search indexes by `sid`.
         lib.conn.execute("UPDATE articles SET fid = sid")
         lib._rebuild_search(words=True)
@@ -323,8 +325,13 @@ def test_an_older_library_is_copied_aside_then_migrated(tmp_path: Path) -> None:
         )
         conn.execute("DROP INDEX article_outlets_name")
         conn.execute("ALTER TABLE article_outlets DROP COLUMN sid")
+        conn.execute("ALTER TABLE article_outlets DROP COLUMN fid")
         conn.execute("CREATE INDEX article_outlets_name ON article_outlets(name, article_id)")
-        conn.execute("DROP INDEX articles_fid")
+        for index in ("articles_fid", "articles_fid_sid", "articles_id_fid"):
+            conn.execute(f"DROP INDEX {index}")
+        for index, columns in (("articles_feed", "feed_id, sid"), ("articles_read", "read, sid")):
+            conn.execute(f"DROP INDEX {index}")
+            conn.execute(f"CREATE INDEX {index} ON articles({columns})")
         conn.execute("ALTER TABLE articles DROP COLUMN fid")
     with Library(path) as lib:
         assert lib.backup_path == tmp_path / "lib.db.v1-backup"
