@@ -25,6 +25,7 @@ import re
 import shutil
 import tomllib
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
@@ -707,7 +708,7 @@ class Extractor:
         for name in latin_names:
             if not known(name) and name.split()[0].lower() not in NOT_PRODUCTS:
                 candidates[("person", name)] = "pattern"
-        for m in _DOTTED_PERSON.finditer(text) if ("·" in text or "•" in text) else ():
+        for m in _dotted_names(text):
             head, dot, tail = (
                 m["name"].partition("·") if "·" in m["name"] else m["name"].partition("•")
             )
@@ -766,6 +767,32 @@ class Extractor:
             if count:
                 out.append(Found(name, kind, count, source=source, surfaces={name}))
         return out
+
+
+def _dotted_names(text: str) -> Iterator[re.Match[str]]:
+    """The matches of _DOTTED_PERSON (`安德鲁·费尔德曼`), found from the dots.
+
+    The pattern alone tries every character as a name's start (0.1 ms an article);
+    a match holds a dot, so only the six characters before each dot can start one.
+    """
+    dots = sorted(i for dot in "·•" for i in _positions(text, dot))
+    end = 0
+    for dot in dots:
+        if dot < end:
+            continue  # inside the last match, as finditer would have it
+        for start in range(max(end, dot - 6), dot):
+            m = _DOTTED_PERSON.match(text, start)
+            if m:
+                yield m
+                end = m.end()
+                break
+
+
+def _positions(text: str, char: str) -> Iterator[int]:
+    at = text.find(char)
+    while at >= 0:
+        yield at
+        at = text.find(char, at + 1)
 
 
 def _count(text: str, name: str) -> int:

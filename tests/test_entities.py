@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from cli_helpers import run_cli
 from conftest import DATA, DIGEST_SEED, SEEDS
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from store.entities import Extractor, Gazetteer, bundled_gazetteer, find_money
 from store.library import Library, _body_lines
@@ -396,3 +398,14 @@ def test_a_name_in_more_articles_than_sqlite_allows_variables(tmp_path: Path) ->
         lib.conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 600)
         matched, rows = lib.entity_articles("Meta")
         assert matched and len(rows) > 600
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="安德鲁费尔德曼王李·• a的\n1", max_size=40))
+def test_dotted_names_are_found_from_the_dots_as_the_pattern_finds_them(text: str) -> None:
+    # Transliterated names (`安德鲁·费尔德曼`) are looked for around each dot only;
+    # the matches must be the pattern's own, overlaps and runs of dots included.
+    from store.entities import _DOTTED_PERSON, _dotted_names
+
+    expected = [(m.start(), m.end()) for m in _DOTTED_PERSON.finditer(text)]
+    assert [(m.start(), m.end()) for m in _dotted_names(text)] == expected
