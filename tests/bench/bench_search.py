@@ -96,12 +96,15 @@ def percentile(values: list[float], p: float) -> float:
     return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
-def time_query(fn, repeat: int = 5) -> float:
+def time_query(fn, repeat: int = 5, best: dict | None = None, key: str = "") -> float:
+    """The median of `repeat` runs in ms (the fastest goes into `best[key]`)."""
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
+    if best is not None:
+        best[key] = min(times) * 1000
     return statistics.median(times) * 1000
 
 
@@ -248,10 +251,10 @@ def run(count: int, work: Path, keep: Path | None) -> None:
 def measure_search(library: Library) -> float:
     """Print search p50/p95 against LIKE, and the recall; return the recall."""
     # Search and the LIKE baseline, each query timed as the median of 5 runs.
-    ours, like, single, multi = {}, {}, [], []
+    ours, fastest, like, single, multi = {}, {}, {}, [], []
     for query in QUERIES:
         library.search(query)  # warm
-        ours[query] = time_query(lambda q=query: library.search(q, limit=20))
+        ours[query] = time_query(lambda q=query: library.search(q, limit=20), 5, fastest, query)
         like[query] = time_query(lambda q=query: like_search(library, q), repeat=3)
         words = [w for t in parse_query(query).positive for w in t.words()]
         (single if words and all(len(w) == 1 for w in words) else multi).append(query)
@@ -264,6 +267,13 @@ def measure_search(library: Library) -> float:
             f"p95 {percentile(b, 0.95):6.0f} ms | {percentile(b, 0.95) / percentile(t, 0.95):5.0f}× at p95, "
             f"{statistics.median(like[q] / ours[q] for q in group):5.0f}× median per query"
         )
+    # This VM's speed varies from minute to minute: the fastest of the five runs shows
+    # what the code costs without the noise (the targets are judged on the median).
+    f = [fastest[q] for q in multi]
+    print(
+        f"            ≥2-char words, fastest of 5 runs: p50 {percentile(f, 0.5):.1f} ms  "
+        f"p95 {percentile(f, 0.95):.1f} ms"
+    )
     slow = sorted(QUERIES, key=ours.get, reverse=True)[:5]
     print("            slowest: " + ", ".join(f"{q} {ours[q]:.1f} ms" for q in slow))
 
