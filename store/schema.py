@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlite_utils import Database, Migrations
 
 from .articles import DAY_SLOTS, day_fid
+from .errors import LibraryError
 
 migrations = Migrations("neican")
 
@@ -171,7 +172,10 @@ def m006_compact_fts_ids(db: Database) -> None:
         base = day_fid(published)
         slot = taken.get(base, 0)
         if slot >= DAY_SLOTS:
-            raise ValueError(f"more than {DAY_SLOTS:,} articles dated {published[:10]}")
+            raise LibraryError(
+                f"cannot upgrade the library: more than {DAY_SLOTS:,} articles are dated "
+                f"{published[:10]} (this version holds at most {DAY_SLOTS:,} a day)"
+            )
         taken[base] = slot + 1
         updates.append((base + slot, article_id))
     db.conn.executemany("UPDATE articles SET fid = ? WHERE id = ?", updates)

@@ -303,6 +303,21 @@ def test_not_a_library(tmp_path: Path) -> None:
         Library(bogus)
 
 
+def _before_compact_ids(conn: sqlite3.Connection) -> None:
+    """Undo the schema of m006 (the fid column and the indexes that hold it)."""
+    for index in ("articles_fid", "articles_fid_sid", "articles_id_fid"):
+        conn.execute(f"DROP INDEX {index}")
+    for index, columns in (
+        ("articles_feed", "articles(feed_id, sid)"),
+        ("articles_read", "articles(read, sid)"),
+        ("article_outlets_name", "article_outlets(name, sid)"),
+    ):
+        conn.execute(f"DROP INDEX {index}")
+        conn.execute(f"CREATE INDEX {index} ON {columns}")
+    conn.execute("ALTER TABLE article_outlets DROP COLUMN fid")
+    conn.execute("ALTER TABLE articles DROP COLUMN fid")
+
+
 def test_an_older_library_is_copied_aside_then_migrated(tmp_path: Path) -> None:
     path = tmp_path / "lib.db"
     with Library(path) as lib:
@@ -323,16 +338,10 @@ def test_an_older_library_is_copied_aside_then_migrated(tmp_path: Path) -> None:
             "DELETE FROM _sqlite_migrations WHERE name IN ('m002_entities', 'm003_notes', "
             "'m004_outlet_order', 'm005_fewer_merges', 'm006_compact_fts_ids')"
         )
+        _before_compact_ids(conn)
         conn.execute("DROP INDEX article_outlets_name")
         conn.execute("ALTER TABLE article_outlets DROP COLUMN sid")
-        conn.execute("ALTER TABLE article_outlets DROP COLUMN fid")
         conn.execute("CREATE INDEX article_outlets_name ON article_outlets(name, article_id)")
-        for index in ("articles_fid", "articles_fid_sid", "articles_id_fid"):
-            conn.execute(f"DROP INDEX {index}")
-        for index, columns in (("articles_feed", "feed_id, sid"), ("articles_read", "read, sid")):
-            conn.execute(f"DROP INDEX {index}")
-            conn.execute(f"CREATE INDEX {index} ON articles({columns})")
-        conn.execute("ALTER TABLE articles DROP COLUMN fid")
     with Library(path) as lib:
         assert lib.backup_path == tmp_path / "lib.db.v1-backup"
         assert lib.totals() == (16, 15)  # articles and read flags carried over
@@ -353,6 +362,30 @@ def test_an_older_library_is_copied_aside_then_migrated(tmp_path: Path) -> None:
         assert "articles" in tables and "entities" not in tables and "notes" not in tables
     with Library(path) as lib:
         assert lib.backup_path is None  # nothing more to migrate, nothing copied
+
+
+def test_an_upgrade_that_cannot_fit_a_day_leaves_the_library_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The seeds' 6 AI内参 items share a day; pretend a day holds 4.
+    import store.schema
+
+    path = tmp_path / "lib.db"
+    with Library(path) as lib:
+        lib.import_paths([SEEDS])
+    with sqlite3.connect(path) as conn:
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm006_compact_fts_ids'")
+        _before_compact_ids(conn)
+    monkeypatch.setattr(store.schema, "DAY_SLOTS", 4)
+    with pytest.raises(LibraryError, match="more than 4 articles are dated 2025-12-30"):
+        Library(path)
+    with sqlite3.connect(path) as conn:  # rolled back: still the older library, whole
+        assert conn.execute("SELECT count(*) FROM articles").fetchone() == (16,)
+        columns = {r[1] for r in conn.execute("PRAGMA table_info(articles)")}
+        assert "fid" not in columns
+    monkeypatch.undo()
+    with Library(path) as lib:  # this version takes it
+        assert lib.search("模型").total > 0
 
 
 def test_search_indexes_merge_eight_segments_at_a_time(tmp_path: Path) -> None:
