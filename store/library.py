@@ -200,9 +200,15 @@ class Library:
     """A neican library file. Open it once; every thread gets its own connection."""
 
     def __init__(
-        self, path: str | os.PathLike[str] | None = None, *, entities: bool = True
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        entities: bool = True,
+        notice: Callable[[str], None] | None = None,
     ) -> None:
+        """Open (create, migrate) the library; `notice` hears of slow work done on opening."""
         self.path = paths.library_path(path)
+        self._notice = notice
         self.extract_entities = entities  # off only to measure what extraction costs
         self._extractor: Extractor | None = None
         self._local = threading.local()
@@ -290,13 +296,23 @@ class Library:
             if pending:
                 migrations.apply(db)
             if "m002_entities" in pending and not self.is_empty():
+                self._announce_upgrade("finding entities in")
                 self._after_reindex(None)  # a library from before entities: find them now
             if "m006_compact_fts_ids" in pending and not self.is_empty():
+                self._announce_upgrade("re-indexing")
                 self._rebuild_search(words=True)  # every index row has a new rowid
             if self._meta("chars_version") != segment.STREAM_VERSION:
+                if not self.is_empty():
+                    self._announce_upgrade("re-indexing")
                 self._rebuild_search(words=False)
         except sqlite3.DatabaseError as e:
             raise LibraryError(f"{self.path}: not a neican library or damaged: {e}") from None
+
+    def _announce_upgrade(self, work: str) -> None:
+        """Tell the user why opening takes a while (a minute or two at 100,000 articles)."""
+        if self._notice is not None:
+            count = self.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+            self._notice(f"upgrading {self.path}: {work} its {count:,} articles (once)…")
 
     def _backup(self) -> Path:
         """Copy the file aside before migrating it: `library.db.v3-backup`."""

@@ -342,8 +342,14 @@ def test_an_older_library_is_copied_aside_then_migrated(tmp_path: Path) -> None:
         conn.execute("DROP INDEX article_outlets_name")
         conn.execute("ALTER TABLE article_outlets DROP COLUMN sid")
         conn.execute("CREATE INDEX article_outlets_name ON article_outlets(name, article_id)")
-    with Library(path) as lib:
+    notices: list[str] = []
+    with Library(path, notice=notices.append) as lib:
         assert lib.backup_path == tmp_path / "lib.db.v1-backup"
+        # The slow part of opening is announced (the reader prints it before it starts).
+        assert notices == [
+            f"upgrading {path}: finding entities in its 16 articles (once)…",
+            f"upgrading {path}: re-indexing its 16 articles (once)…",
+        ]
         assert lib.totals() == (16, 15)  # articles and read flags carried over
         # Re-keyed (rowids now a day and a slot) and found the same, in the same order.
         assert {q: [h.id for h in lib.search(q, limit=0).hits] for q in found} == found
@@ -360,8 +366,9 @@ def test_an_older_library_is_copied_aside_then_migrated(tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / "lib.db.v1-backup") as old:
         tables = {r[0] for r in old.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         assert "articles" in tables and "entities" not in tables and "notes" not in tables
-    with Library(path) as lib:
+    with Library(path, notice=notices.append) as lib:
         assert lib.backup_path is None  # nothing more to migrate, nothing copied
+        assert len(notices) == 2  # nor announced
 
 
 def test_an_upgrade_that_cannot_fit_a_day_leaves_the_library_as_it_was(

@@ -90,9 +90,15 @@ class NeicanApp(App[None]):
     BINDINGS = bindings("app")
     COMMANDS = App.COMMANDS | {NeicanCommands}
 
-    def __init__(self, library_path: str | Path | None = None, *, warm_up: bool = True) -> None:
+    def __init__(
+        self,
+        library_path: str | Path | None = None,
+        *,
+        warm_up: bool = True,
+        notice: Callable[[str], None] | None = None,
+    ) -> None:
         super().__init__()
-        self.library = Library(library_path)
+        self.library = Library(library_path, notice=notice)
         self.executor = ThreadPoolExecutor(1, thread_name_prefix="neican-db")
         self.view: View = ALL
         self.before_search: tuple[View, int | None] | None = None

@@ -90,7 +90,7 @@ def open_library(ctx: click.Context | None = None) -> Library:
     from store.library import Library
 
     ctx = ctx or click.get_current_context()
-    return Library(ctx.meta.get("neican.db"))
+    return Library(ctx.meta.get("neican.db"), notice=lambda m: click.echo(f"neican: {m}", err=True))
 
 
 @cli.command("import")
