@@ -52,6 +52,15 @@ def day_fid(day: str) -> int:
     return dt.date.fromisoformat(day[:10]).toordinal() * DAY_SLOTS
 
 
+def keys_of(key: str, article_ids: str) -> str:
+    """SQL for the `sid`s or `fid`s of the articles whose ids a subquery gives.
+
+    `fid` is the last column of a ~3 KB row: it is read from an index that holds it.
+    """
+    index = " INDEXED BY articles_id_fid" if key == "fid" else ""
+    return f"SELECT {key} FROM articles{index} WHERE id IN ({article_ids})"
+
+
 def article_key(feed: str, title: str, published: str) -> str:
     """The stable key of an article: the same feed, title and date are the same article."""
     return hashlib.sha1(f"{feed}\x1f{title}\x1f{published}".encode()).hexdigest()[:20]

@@ -35,6 +35,7 @@ from .articles import (
     content_hash,
     day_fid,
     in_chunks,
+    keys_of,
     search_id,
     sections_json,
     sections_load,
@@ -394,11 +395,12 @@ class Library:
             )
         return bool(cache[name])
 
-    def _index(self, fid: int, text: IndexedText) -> None:
+    def _index(self, fid: int, text: IndexedText, words: bool = True) -> None:
         execute = self.conn.execute
         execute("INSERT INTO search(rowid, chars, latin) VALUES (?, ?, ?)", [fid, *text.search])
         execute("INSERT INTO titles(rowid, chars, latin) VALUES (?, ?, ?)", [fid, *text.titles])
-        execute("INSERT INTO words(rowid, text) VALUES (?, ?)", [fid, text.words])
+        if words:
+            execute("INSERT INTO words(rowid, text) VALUES (?, ?)", [fid, text.words])
 
     def _unindex(self, fid: int, text: IndexedText) -> None:
         execute = self.conn.execute
@@ -441,18 +443,7 @@ class Library:
                 "SELECT fid, id, title, sections, ruiping, outlets FROM articles ORDER BY fid"
             )
             for done, row in enumerate(rows.fetchall(), 1):
-                text = self._stored_text(row[1:], with_words=words)
-                fid = row[0]
-                self.conn.execute(
-                    "INSERT INTO search(rowid, chars, latin) VALUES (?, ?, ?)", [fid, *text.search]
-                )
-                self.conn.execute(
-                    "INSERT INTO titles(rowid, chars, latin) VALUES (?, ?, ?)", [fid, *text.titles]
-                )
-                if words:
-                    self.conn.execute(
-                        "INSERT INTO words(rowid, text) VALUES (?, ?)", [fid, text.words]
-                    )
+                self._index(row[0], self._stored_text(row[1:], with_words=words), words)
                 if progress and (done % 500 == 0 or done == total):
                     progress(done, total, "index")
             self._set_meta("chars_version", segment.STREAM_VERSION)
@@ -973,17 +964,8 @@ class Library:
         """SQL (on `sid`s or FTS rowids, `fid`s) for `entity:NAME`, alias-aware."""
         ids = [i for i, _, _ in self.resolve_entity(name)]
         marks = ",".join("?" * len(ids))
-        if key == "fid":  # through an index that holds it (store/schema.py, m006)
-            return (
-                f"{column} IN (SELECT fid FROM articles INDEXED BY articles_id_fid WHERE id IN "
-                f"(SELECT article_id FROM mentions WHERE entity_id IN ({marks})))",
-                ids,
-            )
-        return (
-            f"{column} IN (SELECT a.sid FROM mentions m JOIN articles a ON a.id = m.article_id "
-            f"WHERE m.entity_id IN ({marks}))",
-            ids,
-        )
+        mentioned = f"SELECT article_id FROM mentions WHERE entity_id IN ({marks})"
+        return f"{column} IN ({keys_of(key, mentioned)})", ids
 
     def entities(self, kind: str | None = None) -> list[EntityInfo]:
         """Every entity with its aliases and how many articles and mentions it has."""

@@ -29,6 +29,7 @@ from .articles import (
     day_fid,
     day_sid,
     in_chunks,
+    keys_of,
     sections_load,
 )
 from .query import Query, Term, parse_query
@@ -157,16 +158,12 @@ def _filters(
         negate = "" if wanted_is_small else "NOT "
         clauses.append(f"{plus}{column} {negate}IN (SELECT {key} FROM articles WHERE read = ?)")
         params.append(int(query.read) if wanted_is_small else int(not query.read))
-    if query.noted and fts:
-        if not library._has_table("notes"):
-            clauses.append("0")
+    if query.noted:
+        if library._has_table("notes"):
+            noted = keys_of(key, "SELECT article_id FROM notes")
+            clauses.append(f"{plus}{column} IN ({noted})")
         else:
-            clauses.append(
-                f"+{column} IN (SELECT fid FROM articles INDEXED BY articles_id_fid "
-                "WHERE id IN (SELECT article_id FROM notes))"
-            )
-    elif query.noted:
-        clauses.append(f"{column} IN (SELECT a.sid FROM articles a WHERE {library._noted_sql()})")
+            clauses.append("0")
     return clauses, params
 
 
