@@ -411,10 +411,10 @@ def _hits(library: Library, ranked: list[tuple[int, float]], query: Query) -> li
         ]
         outlet_list = json.loads(outlets)
         lines = [ruiping] if ruiping else []
-        for section in sections_load(sections):
-            lines.extend(b.text for b in section.bullets)
-            if section.heading:
-                lines.append(section.heading)
+        for heading, bullets in json.loads(sections):  # as sections_load, without the objects
+            lines.extend(b[0] for b in bullets)
+            if heading:
+                lines.append(heading)
         lines.extend(outlet_list)
         lines.extend(comments.get(article_id, ()))
         snippet, spans = make_snippet(lines, patterns)
@@ -467,8 +467,8 @@ def make_snippet(
 ) -> tuple[str, tuple[tuple[int, int], ...]]:
     """The line matching the most words (the first of equals), cut around its first match."""
     best, most = -1, 0
-    for index, line in enumerate(lines):
-        low = _lower_for_spans(line)
+    for index in _candidate_lines(lines, patterns):
+        low = _lower_for_spans(lines[index])
         count = sum(1 for p in patterns if _matches(p, low))
         if count > most:
             best, most = index, count
@@ -479,6 +479,27 @@ def make_snippet(
     line = lines[best]
     snippet, shifted = _cut_spans(line, find_spans(line, patterns))
     return snippet, tuple(shifted)
+
+
+def _candidate_lines(lines: list[str], patterns: list[re.Pattern[str]]) -> list[int]:
+    """The lines where a pattern may match, in order, from one scan of the whole text.
+
+    A long article has hundreds of lines. A match inside a line is either found by
+    the scan or overlapped by a match found (one that starts before it, perhaps on an
+    earlier line): every line a found match touches is a candidate.
+    """
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    low = _lower_for_spans("\n".join(lines))
+    touched: set[int] = set()
+    for pattern in patterns:
+        for m in pattern.finditer(low):
+            if m.end() > m.start():
+                first = bisect.bisect_right(starts, m.start()) - 1
+                last = bisect.bisect_right(starts, m.end() - 1) - 1
+                touched.update(range(first, last + 1))
+    return sorted(i for i in touched if i < len(lines))
 
 
 def _matches(pattern: re.Pattern[str], text: str) -> bool:

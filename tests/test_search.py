@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from cli_helpers import run_cli
 from conftest import DATA, DIGEST_SEED, NEICAN_SEED, SEEDS
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from store.library import Library
@@ -366,6 +366,32 @@ def test_snippet_line_is_the_first_holding_the_most_words() -> None:
     # a phrase broken over two lines: the line where it starts
     phrase = [plan(Term("发布 新品", phrase=True)).pattern]
     assert make_snippet(["无关", "今天发布", "新品上市"], phrase) == ("今天发布", ())
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lines=st.lists(st.text(alphabet="英伟达H2 0，\n发布新品", max_size=12), min_size=1, max_size=6),
+    words=st.lists(
+        st.sampled_from(["英伟达", "h20", "发布", "新品", "伟达 发布", "发布 发布"]), min_size=1
+    ),
+)
+# A match across two lines hides one inside the second line from the scan.
+@example(lines=["发布", "发布发布"], words=["发布 发布"])
+def test_snippet_line_is_found_as_a_line_by_line_scan_would(lines, words) -> None:
+    # The snippet's line comes from one scan of the whole text (long articles have
+    # hundreds of lines); it must be the line a scan of each line picks.
+    from store.search import _lower_for_spans, _matches, make_snippet, plan
+
+    patterns = [plan(Term(w, phrase=" " in w)).pattern for w in words]
+    best, most = -1, 0
+    for index, line in enumerate(lines):
+        count = sum(1 for p in patterns if _matches(p, _lower_for_spans(line)))
+        if count > most:
+            best, most = index, count
+    snippet, _ = make_snippet(lines, patterns)
+    if best >= 0:
+        assert snippet.replace("…", "") in lines[best]
+        assert make_snippet([lines[best]], patterns)[0] == snippet
 
 
 def test_search_cli_text(library, capsys) -> None:
