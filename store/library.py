@@ -299,9 +299,11 @@ class Library:
             if "m002_entities" in pending and not self.is_empty():
                 self._announce_upgrade("finding entities in")
                 self._after_reindex(None)  # a library from before entities: find them now
-            if "m006_compact_fts_ids" in pending and not self.is_empty():
-                self._announce_upgrade("re-indexing")
-                self._rebuild_search(words=True)  # every index row has a new rowid
+            # m006: every index row has a new rowid; m007: the words index has positions.
+            if {"m006_compact_fts_ids", "m007_word_positions"} & set(pending):
+                if not self.is_empty():
+                    self._announce_upgrade("re-indexing")
+                self._rebuild_search(words=True)
             if self._meta("chars_version") != segment.STREAM_VERSION:
                 if not self.is_empty():
                     self._announce_upgrade("re-indexing")

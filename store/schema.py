@@ -197,3 +197,21 @@ def m006_compact_fts_ids(db: Database) -> None:
     )
     db.execute("DROP INDEX IF EXISTS article_outlets_name")
     db.execute("CREATE INDEX article_outlets_name ON article_outlets(name, sid, fid)")
+
+
+@migrations()
+def m007_word_positions(db: Database) -> None:
+    """The `words` index keeps every occurrence of each word, so bm25 can rank by it.
+
+    Search ranks by bm25 over jieba's words (store/search.py): without positions
+    (detail=none) FTS5 counts no occurrences and bm25 is 0. The index is refilled when
+    the library opens.
+    """
+    db.execute("DROP TABLE IF EXISTS words")
+    db.execute(
+        "CREATE VIRTUAL TABLE words USING fts5(text, content='', "
+        "tokenize='unicode61 remove_diacritics 0', columnsize=0)"
+    )
+    db.execute(f"INSERT INTO words(words, rank) VALUES('hashsize', {16 * 2**20})")
+    db.execute("INSERT INTO words(words, rank) VALUES('automerge', 8)")
+    db.execute("DELETE FROM meta WHERE key = 'words_version'")

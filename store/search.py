@@ -6,10 +6,12 @@ cut it. The few shapes the index cannot answer exactly (a word with punctuation 
 it, or one that starts in the middle of a Latin word, as `ai模型` inside
 `openai模型`) get a superset from the index and a substring check on the text.
 
-Ranking is bm25 over the character index (title and 锐评 weigh more), the first
-hundred refined by bm25 over jieba's words, newest first on ties. When a query
-matches more than half of the library, bm25 gives its words no weight (their idf
-is zero) and the results are simply newest first.
+Ranking is bm25 over jieba's words of the query (the `words` index), title matches
+first, newest first on ties: an article where a query word occurs often, or where it
+is a word of its own (`AI`, not inside `OpenAI`), ranks higher. Only the newest
+RANK_WINDOW matches are ranked (the rest follow newest first) and the matches older
+than them are only counted. When a query matches more than half of the library, its
+words carry no weight and the results are simply newest first.
 """
 
 from __future__ import annotations
@@ -37,13 +39,14 @@ from .query import Query, Term, parse_query
 if TYPE_CHECKING:
     from .library import Library
 
-RERANK = 30
-TITLE_BONUS = 10
+# Title matches rank first: more than bm25 over a query's words gives in practice.
+TITLE_BONUS = 100
+# At most this many of the query's words (as jieba cuts them) weigh in bm25.
+MAX_RANK_WORDS = 8
 SNIPPET_WIDTH = 72
 # A query matching more articles than this is ranked among its newest RANK_WINDOW
-# matches (then the rest, newest first): bm25 over 30,000 rows costs ~40 ms.
+# matches (then the rest, newest first): ranking 30,000 rows would cost ~40 ms.
 RANK_WINDOW = 1000
-WHOLE_WORD_BONUS = 0.5
 # FTS rows with their article's `sid`, through an index that holds both: the search
 # table drives (CROSS JOIN keeps that order), one index lookup a row.
 JOINED = "FROM search CROSS JOIN articles a INDEXED BY articles_fid_sid ON a.fid = search.rowid"
@@ -141,7 +144,7 @@ def _filters(
         )  # articles_feed (feed_id, sid, fid)
         params.extend(ids)
     for name in query.outlets:
-        names = _matching_names(conn, "SELECT DISTINCT name FROM article_outlets", name)
+        names = _matching_names(conn, _OUTLET_NAMES, name)
         clauses.append(
             f"{plus}{column} IN (SELECT {key} FROM article_outlets WHERE name IN ({_marks(names)}))"
         )
@@ -165,6 +168,15 @@ def _filters(
         else:
             clauses.append("0")
     return clauses, params
+
+
+# The distinct outlet names, one index seek each (`SELECT DISTINCT` reads every row
+# of the index: 11 ms at 100,000 articles).
+_OUTLET_NAMES = """WITH RECURSIVE o(name) AS (
+    SELECT min(name) FROM article_outlets
+    UNION ALL
+    SELECT (SELECT min(name) FROM article_outlets WHERE name > o.name) FROM o WHERE o.name IS NOT NULL
+) SELECT name FROM o WHERE name IS NOT NULL"""
 
 
 def _marks(values: list[Any]) -> str:
@@ -204,60 +216,112 @@ def _ranked(
             expr = f"({expr}) NOT ({p.expr})"
     where = " AND ".join(["search MATCH ?", *clauses])
     args: list[Any] = [expr, *params]
-    # bm25 saturates fast without document lengths: a title match is worth more than any
-    # number of body matches, so it is added outright (from the small `titles` index).
-    title_expr = " OR ".join(f"({p.title_expr})" for p in positives)
+    scoring = Scoring(
+        words=_words_expr(query), titles=" OR ".join(f"({p.title_expr})" for p in positives)
+    )
     everyone = library.article_count()
     if checks or excluded:
-        sql = f"SELECT search.rowid, a.sid, bm25(search) {JOINED} WHERE {where}"
-        candidates = _with_titles(conn, conn.execute(sql, args).fetchall(), title_expr)
-        kept = _checked(library, [c for c in candidates if c[0] not in excluded], checks)
+        sql = f"SELECT search.rowid, a.sid {JOINED} WHERE {where}"
+        rows = [r for r in conn.execute(sql, args).fetchall() if r[1] not in excluded]
+        kept = sorted(_checked(library, rows, checks), key=lambda r: -r[1])
         if len(kept) * 2 > everyone:
-            kept.sort(key=lambda c: -c[0])
-            return len(kept), [(sid, 0.0) for sid, _ in kept[:limit]]
-        return len(kept), _rerank(library, kept[:limit], query)
-    # count(*) and bm25 each evaluate the whole query (bm25 for its idf): on a library
-    # larger than the ranking window the count runs on a second connection, in parallel
-    # with the ranking of the newest RANK_WINDOW matches.
-    counting = (
-        library.read_aside(_count, f"SELECT count(*) FROM search WHERE {where}", args)
-        if everyone > RANK_WINDOW
-        else None
-    )
+            return len(kept), [(sid, 0.0) for _, sid in kept[:limit]]
+        ranked = _scored(conn, kept[:RANK_WINDOW], scoring)
+        ranked += [(sid, 0.0) for _, sid in kept[RANK_WINDOW:]]
+        return len(kept), ranked[:limit]
+    # The newest RANK_WINDOW matches are ranked; the matches older than them are only
+    # counted, in two parts: the older part on a second connection, in parallel.
     sql = (
-        f"SELECT search.rowid, a.sid, bm25(search) {JOINED} WHERE {where} "
+        f"SELECT search.rowid, a.sid {JOINED} WHERE {where} "
         f"ORDER BY search.rowid DESC LIMIT {RANK_WINDOW}"
     )
-    window = _with_titles(conn, conn.execute(sql, args).fetchall(), title_expr)
-    total = counting.result() if counting is not None else len(window)
-    if total * 2 > everyone:  # idf 0 for every word: bm25 ties, newest first
+    window = conn.execute(sql, args).fetchall()
+    total, older = len(window), None
+    if total == RANK_WINDOW:
+        oldest = window[-1][0]
+        first = conn.execute("SELECT min(fid) FROM articles").fetchone()[0]
+        split = first + (oldest - first) * 3 // 5  # this thread also ranks: less for it
+        count = f"SELECT count(*) FROM search WHERE {where} AND search.rowid < ?"
+        older = library.read_aside(_count, count, [*args, split])
+        total += _count(conn, f"{count} AND search.rowid >= ?", [*args, oldest, split])
+    ranked = _scored(conn, window, scoring)
+    if older is not None:
+        total += older.result()
+    if total * 2 > everyone:  # words in most articles weigh nothing: newest first
         return total, _newest_first(conn, where, args, 0, limit)
-    ranked = window if limit is None else window[:limit]
+    if limit is not None:
+        ranked = ranked[:limit]
     if total > RANK_WINDOW and (limit is None or limit > RANK_WINDOW):
         more = None if limit is None else limit - RANK_WINDOW
         ranked += _newest_first(conn, where, args, RANK_WINDOW, more)
-    return total, _rerank(library, ranked, query)
+    return total, ranked
 
 
-def _with_titles(
-    conn: sqlite3.Connection, rows: list[Any], title_expr: str
-) -> list[tuple[int, float]]:
-    """(sid, score) of FTS rows (fid, sid, bm25), best first, newest first on ties:
-    bm25, minus TITLE_BONUS where the title matches too.
+@dataclass(frozen=True)
+class Scoring:
+    """What ranks the matches: jieba's words of the query (bm25) and the title phrases."""
 
-    The title matches are looked up once, from the oldest row on (a subquery in the
-    ranking query cost a fifth of a common word's search).
+    words: str  # the query's words as jieba cuts them, an FTS5 query of `words`
+    titles: str  # the query's phrases, for `titles`
+
+
+def _words_expr(query: Query) -> str:
+    """The query's words as jieba's words, for bm25 over the `words` index.
+
+    Each word as itself where jieba's dictionary cuts it so, else as any of the longer
+    words jieba finds inside it (`人工智` → 人工); the words are ANDed, so articles where
+    every query word is a word of its own rank first (`AI` the word above `OpenAI`).
+    A fragment with no such word (`英伟` → 英, 伟)
+    is left out: those characters as words say nothing about it. An AND also keeps
+    the lookup to the few articles holding them all (an OR of a common word would
+    score every article in the window's range).
+    """
+    parts: list[str] = []
+    for term in query.positive:
+        for word in term.words():
+            cut = [t.lower() for t in segment.cut_for_search(word) if _TOKEN.fullmatch(t)]
+            low = word.lower()
+            tokens = [low] if low in cut else [t for t in cut if len(t) > 1 or len(low) == 1]
+            if tokens:
+                parts.append(" OR ".join(f'"{t}"' for t in dict.fromkeys(tokens)))
+    parts = list(dict.fromkeys(parts))[:MAX_RANK_WORDS]
+    return " AND ".join(f"({p})" if len(parts) > 1 else p for p in parts)
+
+
+_TOKEN = re.compile(r"[^\W_]+")  # one unicode61 token
+
+
+def _scored(conn: sqlite3.Connection, rows: list[Any], scoring: Scoring) -> list[tuple[int, float]]:
+    """(sid, score) of matching rows (fid, sid), best first: title matches, then bm25 over
+    jieba's words, then newest first.
+
+    Both lookups are limited to the rows' range of ids (FTS5 answers `rowid IN (…)`
+    with one MATCH per value). bm25 over the words, not over the character index: its
+    idf would make FTS5 evaluate every phrase over the whole library once more.
     """
     if not rows:
         return []
-    oldest = min(r[0] for r in rows)
+    sid_of = {int(fid): int(sid) for fid, sid in rows}
+    span = [min(sid_of), max(sid_of)]
+    bm25: dict[int, float] = {}
+    if scoring.words:
+        bm25 = dict(
+            conn.execute(
+                "SELECT rowid, bm25(words) FROM words WHERE words MATCH ? "
+                "AND rowid >= ? AND rowid <= ?",
+                [scoring.words, *span],
+            ).fetchall()
+        )
     titled = {
         r[0]
         for r in conn.execute(
-            "SELECT rowid FROM titles WHERE titles MATCH ? AND rowid >= ?", [title_expr, oldest]
+            "SELECT rowid FROM titles WHERE titles MATCH ? AND rowid >= ? AND rowid <= ?",
+            [scoring.titles, *span],
         )
     }
-    scored = [(int(sid), float(score) - TITLE_BONUS * (fid in titled)) for fid, sid, score in rows]
+    scored = [
+        (sid, bm25.get(fid, 0.0) - TITLE_BONUS * (fid in titled)) for fid, sid in sid_of.items()
+    ]
     scored.sort(key=lambda r: (r[1], -r[0]))
     return scored
 
@@ -313,26 +377,24 @@ def _inexact_matches(library: Library, plans: list[Plan]) -> set[int]:
     out: set[int] = set()
     for p in plans:
         rows = library.conn.execute(
-            f"SELECT a.sid, 0.0 {JOINED} WHERE search MATCH ?", [p.expr]
+            f"SELECT search.rowid, a.sid {JOINED} WHERE search MATCH ?", [p.expr]
         ).fetchall()
-        out.update(sid for sid, _ in _checked(library, rows, [p]))
+        out.update(sid for _, sid in _checked(library, rows, [p]))
     return out
 
 
-def _checked(
-    library: Library, candidates: list[Any], checks: list[Plan]
-) -> list[tuple[int, float]]:
-    """Keep the candidates whose text contains every checked term (in order)."""
+def _checked(library: Library, candidates: list[Any], checks: list[Plan]) -> list[tuple[int, int]]:
+    """Keep the candidates (fid, sid) whose text contains every checked term (in order)."""
     if not checks:
-        return [(int(c[0]), float(c[1])) for c in candidates]
-    kept: list[tuple[int, float]] = []
+        return [(int(fid), int(sid)) for fid, sid in candidates]
+    kept: list[tuple[int, int]] = []
     for start in range(0, len(candidates), 400):
         chunk = candidates[start : start + 400]
-        texts = _texts(library, [c[0] for c in chunk])
-        for sid, score in chunk:
+        texts = _texts(library, [sid for _, sid in chunk])
+        for fid, sid in chunk:
             text = texts.get(sid, "")
             if all(p.pattern.search(text) for p in checks):
-                kept.append((int(sid), float(score)))
+                kept.append((int(fid), int(sid)))
     return kept
 
 
@@ -352,39 +414,6 @@ def _texts(library: Library, sids: list[int]) -> dict[int, str]:
         lines.extend(library._note_comments(article_id))
         out[sid] = "\n".join(lines).lower()
     return out
-
-
-def _rerank(
-    library: Library, ranked: list[tuple[int, float]], query: Query
-) -> list[tuple[int, float]]:
-    """Refine the head of the ranking: a bonus for each query word that jieba also sees as a word.
-
-    `英伟` inside `英伟达` is found, but an article where the query is a word of its own
-    (`AI` as a word, not inside `OpenAI`) ranks above one where it is only a substring.
-    """
-    head, tail = ranked[:RERANK], ranked[RERANK:]
-    tokens = [w for t in query.positive for word in t.words() for w in segment.cut_for_search(word)]
-    # One unicode61 token each: `words` keeps no positions, so it cannot match phrases.
-    tokens = [
-        t for t in dict.fromkeys(tok.lower() for tok in tokens) if re.fullmatch(r"[^\W_]+", t)
-    ]
-    if len(head) < 2 or not tokens:
-        return ranked
-    bonus: dict[int, float] = dict.fromkeys((sid for sid, _ in head), 0.0)
-    marks = _marks(list(bonus))
-    sid_of = dict(
-        library.conn.execute(f"SELECT fid, sid FROM articles WHERE sid IN ({marks})", list(bonus))
-    )
-    # A rowid range, not `rowid IN (…)`: FTS5 would evaluate the MATCH once per value.
-    sql = "SELECT rowid FROM words WHERE words MATCH ? AND rowid >= ? AND rowid <= ?"
-    span = [min(sid_of), max(sid_of)] if sid_of else [0, -1]
-    for token in tokens[:8]:
-        phrase = '"' + token.replace('"', '""') + '"'
-        for (fid,) in library.conn.execute(sql, [phrase, *span]):
-            if fid in sid_of:
-                bonus[sid_of[fid]] -= WHOLE_WORD_BONUS
-    head = sorted(((sid, score + bonus[sid]) for sid, score in head), key=lambda r: (r[1], -r[0]))
-    return head + tail
 
 
 def _hits(library: Library, ranked: list[tuple[int, float]], query: Query) -> list[SearchHit]:

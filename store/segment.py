@@ -12,7 +12,7 @@ through untouched):
 Latin words (runs of ASCII letters and digits with a letter in them) also go, as
 all their suffixes, into their own columns, so that a prefix query (`"ai"*`) finds
 `ai` inside `openai` and `20` inside `h200`. jieba's search-mode words go
-into a second FTS5 table and refine the ranking.
+into a second FTS5 table, which ranks the matches (bm25).
 
 jieba is loaded lazily (rjieba, the jieba-rs binding, else Python jieba), so
 importing this module costs nothing and the reader paints first.
@@ -147,12 +147,9 @@ def is_dictionary_word(word: str) -> bool:
 
 
 def words_stream(text: str) -> str:
-    """jieba search-mode words, once each, space-separated, for the `words` FTS5 table.
+    """jieba's search-mode words of a text, in order, space-separated, for `words`.
 
-    The table keeps no positions (detail=none), so each word is indexed once; the
-    spaces and punctuation jieba returns as words are dropped by its tokenizer.
+    Every occurrence counts (bm25 ranks by how often a word occurs); the spaces and
+    punctuation jieba returns as words are dropped by the table's tokenizer.
     """
-    if _cut_for_search is None:
-        _load()
-    assert _cut_for_search is not None
-    return " ".join(sorted(set(_cut_for_search(text))))
+    return " ".join(cut_for_search(text))

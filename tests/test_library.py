@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import sqlite_utils
 from cli_helpers import run_cli
-from conftest import DIGEST_SEED, NEICAN_SEED, SEEDS, big_digest
+from conftest import DATA, DIGEST_SEED, NEICAN_SEED, SEEDS, big_digest
 
 from store.errors import LibraryError, NotFound
 from store.library import Library
@@ -318,6 +318,15 @@ def _before_compact_ids(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE articles DROP COLUMN fid")
 
 
+def _before_word_positions(conn: sqlite3.Connection) -> None:
+    """Undo m007: the words index as it was, one entry per word and article, no positions."""
+    conn.execute("DROP TABLE words")
+    conn.execute(
+        "CREATE VIRTUAL TABLE words USING fts5(text, content='', "
+        "tokenize='unicode61 remove_diacritics 0', detail=none, columnsize=0)"
+    )
+
+
 def test_an_older_library_is_copied_aside_then_migrated(tmp_path: Path) -> None:
     path = tmp_path / "lib.db"
     with Library(path) as lib:
@@ -336,9 +345,11 @@ def test_an_older_library_is_copied_aside_then_migrated(tmp_path: Path) -> None:
         conn.execute("DROP TABLE entities")
         conn.execute(
             "DELETE FROM _sqlite_migrations WHERE name IN ('m002_entities', 'm003_notes', "
-            "'m004_outlet_order', 'm005_fewer_merges', 'm006_compact_fts_ids')"
+            "'m004_outlet_order', 'm005_fewer_merges', 'm006_compact_fts_ids', "
+            "'m007_word_positions')"
         )
         _before_compact_ids(conn)
+        _before_word_positions(conn)
         conn.execute("DROP INDEX article_outlets_name")
         conn.execute("ALTER TABLE article_outlets DROP COLUMN sid")
         conn.execute("CREATE INDEX article_outlets_name ON article_outlets(name, article_id)")
@@ -369,6 +380,26 @@ def test_an_older_library_is_copied_aside_then_migrated(tmp_path: Path) -> None:
     with Library(path, notice=notices.append) as lib:
         assert lib.backup_path is None  # nothing more to migrate, nothing copied
         assert len(notices) == 2  # nor announced
+
+
+def test_a_words_index_without_positions_is_rebuilt_with_them(tmp_path: Path) -> None:
+    # Libraries before m007 kept each word once per article (no positions): bm25 over
+    # them is 0, so search could not rank by how often a word occurs.
+    path = tmp_path / "lib.db"
+    with Library(path) as lib:
+        lib.import_paths([SEEDS])
+        ranked = [h.id for h in lib.search("模型", limit=0).hits]
+    with sqlite3.connect(path) as conn:
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm007_word_positions'")
+        _before_word_positions(conn)
+    notices: list[str] = []
+    with Library(path, notice=notices.append) as lib:
+        assert notices == [f"upgrading {path}: re-indexing its 16 articles (once)…"]
+        sql = lib.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'words'").fetchone()
+        assert "detail=none" not in sql[0]
+        assert [h.id for h in lib.search("模型", limit=0).hits] == ranked
+        lib.import_paths([DATA / "fresh"])  # and it takes new articles
+        assert lib.search("模型").total > len(ranked)
 
 
 def test_an_upgrade_that_cannot_fit_a_day_leaves_the_library_as_it_was(

@@ -394,6 +394,62 @@ def test_snippet_line_is_found_as_a_line_by_line_scan_would(lines, words) -> Non
         assert make_snippet([lines[best]], patterns)[0] == snippet
 
 
+def _ranked_titles(lib: Library, query: str) -> list[str]:
+    return [h.title for h in lib.search(query, limit=0).hits]
+
+
+def test_ranking_weighs_how_often_and_how_rare_each_word_is(tmp_path: Path) -> None:
+    # bm25 over jieba's words: more occurrences rank higher whatever the date, and in a
+    # query of two words the rarer one weighs more. Six other articles keep the words
+    # in fewer than half of the library (bm25 gives a word in most articles no weight).
+    articles = [
+        ("甲", "2025-03-09 08:00", "芯片公司发布新品。"),
+        ("乙", "2025-03-01 08:00", "芯片价格上涨，芯片供应紧张，芯片厂商扩产，芯片短缺。"),
+        ("丙", "2025-03-08 08:00", "芯片，芯片，芯片，雷达。"),
+        ("丁", "2025-03-02 08:00", "芯片，雷达，雷达，雷达。"),
+        *[(f"其他{n}", f"2025-02-0{n + 1} 08:00", "天气晴朗，适合出行。") for n in range(6)],
+    ]
+    with Library(tmp_path / "lib.db") as lib:
+        lib.import_paths([_digest(tmp_path / "a.txt", articles)])
+        assert _ranked_titles(lib, "芯片")[:2] == ["乙", "丙"]  # 4 and 3 times, then the newest
+        assert _ranked_titles(lib, "芯片 雷达") == ["丁", "丙"]  # 雷达 is the rarer word
+
+
+def test_a_query_word_that_is_a_word_of_its_own_ranks_first(tmp_path: Path) -> None:
+    # `AI` finds `OpenAI` too (any substring), but an article where it is a word of its
+    # own ranks above, even an older one.
+    articles = [
+        ("甲", "2025-03-09 08:00", "OpenAI发布新品。"),
+        ("乙", "2025-03-01 08:00", "这家公司的AI芯片发布。"),
+        ("丙", "2025-03-08 08:00", "英伟达公布财报。"),
+        ("丁", "2025-03-02 08:00", "分析师谈英伟的读音。"),
+        *[(f"其他{n}", f"2025-02-0{n + 1} 08:00", "天气晴朗，适合出行。") for n in range(6)],
+    ]
+    with Library(tmp_path / "lib.db") as lib:
+        lib.import_paths([_digest(tmp_path / "a.txt", articles)])
+        assert _ranked_titles(lib, "ai") == ["乙", "甲"]
+        assert _ranked_titles(lib, "英伟达") == ["丙"]
+        assert _ranked_titles(lib, "英伟") == ["丙", "丁"]  # no word to rank by: newest first
+
+
+def test_counting_in_parts_beside_the_ranking_window_counts_every_match(
+    library, monkeypatch
+) -> None:
+    # Beyond the newest RANK_WINDOW matches the rest are counted in two parts, one on
+    # a second connection: whatever the window, nothing is lost or counted twice.
+    import store.search
+
+    queries = ["模型", "AI", "的 feed:Llama模型", "模型 -Manus", "公司 is:unread", "英伟"]
+    full = {q: library.search(q, limit=0) for q in queries}
+    for window in range(1, 12):
+        monkeypatch.setattr(store.search, "RANK_WINDOW", window)
+        for q in queries:
+            got = library.search(q, limit=5)
+            assert got.total == full[q].total, (window, q)
+            everything = library.search(q, limit=0)
+            assert sorted(h.id for h in everything.hits) == sorted(h.id for h in full[q].hits)
+
+
 def test_search_cli_text(library, capsys) -> None:
     result = run_cli(capsys, "search", "英伟 feed:Llama模型", "--db", str(library.path))
     lines = result.out.splitlines()
