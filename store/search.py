@@ -109,10 +109,11 @@ def run_search(library: Library, text: str, limit: int | None = 20) -> SearchRes
     if query.is_empty:
         return SearchResult(query.text, 0, (), query.problems, words)
     try:
-        total, ranked = _ranked(library, query, limit)
+        total, ranked, hits = _ranked(library, query, limit)
     except sqlite3.OperationalError as e:  # never let one odd query take the reader down
         return SearchResult(query.text, 0, (), (*query.problems, f"search failed: {e}"), words)
-    hits = _hits(library, ranked, query)
+    if hits is None:
+        hits = _hits(library, ranked, query)
     return SearchResult(query.text, total, tuple(hits), query.problems, words)
 
 
@@ -200,8 +201,9 @@ def _matching_ids(conn: sqlite3.Connection, sql: str, wanted: str) -> list[int]:
 
 def _ranked(
     library: Library, query: Query, limit: int | None
-) -> tuple[int, list[tuple[int, float]]]:
-    """The total and the (sid, score) of the hits to show, best first."""
+) -> tuple[int, list[tuple[int, float]], list[SearchHit] | None]:
+    """The total, the (sid, score) of the hits to show, best first, and the hits
+    themselves where they were made while the count ran."""
     conn = library.conn
     clauses, params = _filters(library, query)
     positives = [plan(t) for t in query.positive]
@@ -209,7 +211,7 @@ def _ranked(
     excluded = _inexact_matches(library, [p for p in negatives if not p.exact])
     checks = [p for p in positives if not p.exact]
     if not positives:
-        return _newest(library, query, negatives, excluded, limit)
+        return (*_newest(library, query, negatives, excluded, limit), None)
     expr = " AND ".join(f"({p.expr})" if len(positives) > 1 else p.expr for p in positives)
     for p in negatives:
         if p.exact:
@@ -225,36 +227,52 @@ def _ranked(
         rows = [r for r in conn.execute(sql, args).fetchall() if r[1] not in excluded]
         kept = sorted(_checked(library, rows, checks), key=lambda r: -r[1])
         if len(kept) * 2 > everyone:
-            return len(kept), [(sid, 0.0) for _, sid in kept[:limit]]
+            return len(kept), [(sid, 0.0) for _, sid in kept[:limit]], None
         ranked = _scored(conn, kept[:RANK_WINDOW], scoring)
         ranked += [(sid, 0.0) for _, sid in kept[RANK_WINDOW:]]
-        return len(kept), ranked[:limit]
+        return len(kept), ranked[:limit], None
     # The newest RANK_WINDOW matches are ranked; the matches older than them are only
-    # counted, in two parts: the older part on a second connection, in parallel.
+    # counted, in two parts: the older two thirds on a second connection, beside the
+    # ranking, the hits (made before the count is known: it decides between bm25 and
+    # newest first) and the last third.
     sql = (
         f"SELECT search.rowid, a.sid {JOINED} WHERE {where} "
         f"ORDER BY search.rowid DESC LIMIT {RANK_WINDOW}"
     )
     window = conn.execute(sql, args).fetchall()
-    total, older = len(window), None
+    total, older, count, split = len(window), None, "", 0
     if total == RANK_WINDOW:
         oldest = window[-1][0]
         first = conn.execute("SELECT min(fid) FROM articles").fetchone()[0]
-        split = first + (oldest - first) * 3 // 5  # this thread also ranks: less for it
+        split = first + (oldest - first) * 2 // 3
         count = f"SELECT count(*) FROM search WHERE {where} AND search.rowid < ?"
         older = library.read_aside(_count, count, [*args, split])
-        total += _count(conn, f"{count} AND search.rowid >= ?", [*args, oldest, split])
     ranked = _scored(conn, window, scoring)
-    if older is not None:
-        total += older.result()
-    if total * 2 > everyone:  # words in most articles weigh nothing: newest first
-        return total, _newest_first(conn, where, args, 0, limit)
     if limit is not None:
         ranked = ranked[:limit]
+    guess: list[tuple[int, float]] = []
+    early, common = None, False
+    if older is not None and limit is not None:
+        # Guess which list the count will ask for: a window packed with matches means
+        # a word in most articles (the newest first).
+        near = conn.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM articles WHERE fid >= ? LIMIT ?)",
+            [window[-1][0], 2 * RANK_WINDOW],
+        ).fetchone()[0]
+        common = near < 2 * RANK_WINDOW
+        guess = _newest_first(conn, where, args, 0, limit) if common else ranked
+        early = _hits(library, guess, query)
+    if older is not None:
+        total += _count(conn, f"{count} AND search.rowid >= ?", [*args, window[-1][0], split])
+        total += older.result()
+    if total * 2 > everyone:  # words in most articles weigh nothing: newest first
+        if common:
+            return total, guess, early
+        return total, _newest_first(conn, where, args, 0, limit), None
     if total > RANK_WINDOW and (limit is None or limit > RANK_WINDOW):
         more = None if limit is None else limit - RANK_WINDOW
-        ranked += _newest_first(conn, where, args, RANK_WINDOW, more)
-    return total, ranked
+        return total, ranked + _newest_first(conn, where, args, RANK_WINDOW, more), None
+    return total, ranked, None if common else early
 
 
 @dataclass(frozen=True)

@@ -446,6 +446,8 @@ def test_counting_in_parts_beside_the_ranking_window_counts_every_match(
         for q in queries:
             got = library.search(q, limit=5)
             assert got.total == full[q].total, (window, q)
+            assert len(got.hits) == min(5, got.total)
+            assert {h.id for h in got.hits} <= {h.id for h in full[q].hits}
             everything = library.search(q, limit=0)
             assert sorted(h.id for h in everything.hits) == sorted(h.id for h in full[q].hits)
 
