@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from sqlite_utils import Database
 
-from . import paths, segment
+from . import grams, paths, segment
 from .articles import (
     DAY_SLOTS,
     MAX_ARTICLE_ID,
@@ -65,16 +65,25 @@ class IndexedText:
     search: tuple[str, str]  # character stream and Latin suffixes of every line
     titles: tuple[str, str]  # the same, of the title alone
     words: str  # jieba's search-mode words of every line
+    grams: str  # the common words found anywhere in it (store/grams.py)
 
 
-def index_text(title: str, lines: list[str], ruiping: str | None, extra: list[str]) -> IndexedText:
-    """Token streams for the `search`, `titles` and `words` tables from an article's text."""
+def index_text(
+    title: str, lines: list[str], ruiping: str | None, extra: list[str], words: bool = True
+) -> IndexedText:
+    """Token streams for the search tables from an article's text (`words` loads jieba)."""
     text = "\n".join([title, ruiping or "", *lines, *extra])
     return IndexedText(
         search=(segment.chars_stream(text), segment.latin_stream(text)),
         titles=(segment.chars_stream(title), segment.latin_stream(title)),
-        words=segment.words_stream(text),
+        words=segment.words_stream(text) if words else "",
+        grams=grams.grams_stream(text),
     )
+
+
+def _chars_version() -> str:
+    """The version of the streams that need no jieba: a change re-indexes on open."""
+    return f"{segment.STREAM_VERSION}|grams {grams.version()}"
 
 
 def _body_lines(parsed: ParsedArticle) -> list[str]:
@@ -310,7 +319,7 @@ class Library:
                 if not self.is_empty():
                     self._announce_upgrade("re-indexing")
                 self._rebuild_search(words=True)
-            if self._meta("chars_version") != segment.STREAM_VERSION:
+            if self._meta("chars_version") != _chars_version():
                 if not self.is_empty():
                     self._announce_upgrade("re-indexing")
                 self._rebuild_search(words=False)
@@ -367,14 +376,8 @@ class Library:
                 lines.append(section.heading)
             lines.extend(b.text for b in section.bullets)
         extra = list(json.loads(outlets)) + self._note_comments(article_id)
-        if not with_words:  # the rebuild of the character index must not load jieba
-            text = "\n".join([title, ruiping or "", *lines, *extra])
-            return IndexedText(
-                search=(segment.chars_stream(text), segment.latin_stream(text)),
-                titles=(segment.chars_stream(title), segment.latin_stream(title)),
-                words="",
-            )
-        return index_text(title, lines, ruiping, extra)
+        # (the rebuild of the character index must not load jieba)
+        return index_text(title, lines, ruiping, extra, words=with_words)
 
     def _note_comments_of(self, article_ids: list[int]) -> dict[int, list[str]]:
         """The note comments of many articles at once (search results)."""
@@ -407,6 +410,7 @@ class Library:
         execute = self.conn.execute
         execute("INSERT INTO search(rowid, chars, latin) VALUES (?, ?, ?)", [fid, *text.search])
         execute("INSERT INTO titles(rowid, chars, latin) VALUES (?, ?, ?)", [fid, *text.titles])
+        execute("INSERT INTO grams(rowid, text) VALUES (?, ?)", [fid, text.grams])
         if words:
             execute("INSERT INTO words(rowid, text) VALUES (?, ?)", [fid, text.words])
 
@@ -420,6 +424,7 @@ class Library:
             "INSERT INTO titles(titles, rowid, chars, latin) VALUES ('delete', ?, ?, ?)",
             [fid, *text.titles],
         )
+        execute("INSERT INTO grams(grams, rowid, text) VALUES ('delete', ?, ?)", [fid, text.grams])
         execute("INSERT INTO words(words, rowid, text) VALUES ('delete', ?, ?)", [fid, text.words])
 
     def _reindex_article(self, article_id: int, change: Callable[[], None]) -> None:
@@ -442,7 +447,7 @@ class Library:
         The character streams need no segmenter; `words` is rebuilt only when asked (it
         loads jieba), and must be before the next write if the segmenter changed.
         """
-        tables = ("search", "titles", "words") if words else ("search", "titles")
+        tables = ("search", "titles", "grams", "words") if words else ("search", "titles", "grams")
         with self.db.atomic():
             for table in tables:
                 self.conn.execute(f"INSERT INTO {table}({table}) VALUES('delete-all')")
@@ -454,7 +459,7 @@ class Library:
                 self._index(row[0], self._stored_text(row[1:], with_words=words), words)
                 if progress and (done % 500 == 0 or done == total):
                     progress(done, total, "index")
-            self._set_meta("chars_version", segment.STREAM_VERSION)
+            self._set_meta("chars_version", _chars_version())
             if words or not total:
                 self._set_meta("words_version", self._words_version() if words else "")
         self._words_checked = words
@@ -712,7 +717,7 @@ class Library:
         """Merge each search index into one segment: after a large import, queries run
         about twice as fast (~6 s at 100,000 articles)."""
         with self.db.atomic():
-            for table in ("search", "titles", "words"):
+            for table in ("search", "titles", "grams", "words"):
                 self.conn.execute(f"INSERT INTO {table}({table}) VALUES('optimize')")
 
     def _existing(self, keys: list[str]) -> Iterator[tuple[Any, ...]]:

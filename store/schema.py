@@ -215,3 +215,17 @@ def m007_word_positions(db: Database) -> None:
     db.execute(f"INSERT INTO words(words, rank) VALUES('hashsize', {16 * 2**20})")
     db.execute("INSERT INTO words(words, rank) VALUES('automerge', 8)")
     db.execute("DELETE FROM meta WHERE key = 'words_version'")
+
+
+@migrations()
+def m008_grams(db: Database) -> None:
+    """The `grams` index: which common words each article holds (store/grams.py).
+
+    Filled when the library opens (the character streams' version changed).
+    """
+    db.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS grams USING fts5(text, content='', "
+        "tokenize='ascii', detail=none, columnsize=0)"
+    )
+    db.execute(f"INSERT INTO grams(grams, rank) VALUES('hashsize', {16 * 2**20})")
+    db.execute("INSERT INTO grams(grams, rank) VALUES('automerge', 8)")

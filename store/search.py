@@ -23,7 +23,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from . import segment
+from . import grams, segment
 from .articles import (
     DAY_SLOTS,
     SearchHit,
@@ -52,6 +52,11 @@ RANK_WINDOW = 1000
 JOINED = "FROM search CROSS JOIN articles a INDEXED BY articles_fid_sid ON a.fid = search.rowid"
 
 
+def _joined(table: str) -> str:
+    """JOINED, for the FTS table `table` (`search` or `grams`)."""
+    return JOINED.replace("search", table)
+
+
 @dataclass(frozen=True)
 class Plan:
     """How one term is looked up: an FTS5 expression, and whether it needs a text check."""
@@ -60,6 +65,7 @@ class Plan:
     exact: bool
     pattern: re.Pattern[str]
     title_expr: str  # the same, in the title only (title matches rank first)
+    gram: str | None = None  # the word, where it is one token of `grams` (store/grams.py)
 
 
 def _phrase(pieces: list[str], prefix: bool = False) -> str:
@@ -99,7 +105,8 @@ def plan(term: Term) -> Plan:
     else:
         exact = all(x for _, x in built)
     pattern = re.compile(r"[\W_]*".join(re.escape(w) for w in words))
-    return Plan(expr, exact, pattern, title)
+    gram = words[0] if len(words) == 1 and grams.is_gram(words[0]) else None
+    return Plan(expr, exact, pattern, title, gram)
 
 
 def run_search(library: Library, text: str, limit: int | None = 20) -> SearchResult:
@@ -127,7 +134,7 @@ def _filters(
     conn = library.conn
     clauses: list[str] = []
     params: list[Any] = []
-    fts = column == "search.rowid"
+    fts = column.endswith(".rowid")
     key = "fid" if fts else "sid"
     day_id = day_fid if fts else day_sid
     if query.after:
@@ -205,25 +212,31 @@ def _ranked(
     """The total, the (sid, score) of the hits to show, best first, and the hits
     themselves where they were made while the count ran."""
     conn = library.conn
-    clauses, params = _filters(library, query)
     positives = [plan(t) for t in query.positive]
     negatives = [plan(t) for t in query.negative]
     excluded = _inexact_matches(library, [p for p in negatives if not p.exact])
     checks = [p for p in positives if not p.exact]
     if not positives:
         return (*_newest(library, query, negatives, excluded, limit), None)
-    expr = " AND ".join(f"({p.expr})" if len(positives) > 1 else p.expr for p in positives)
+    # Common words only: one token each in `grams` (exact, and no phrase to evaluate).
+    table = "grams" if all(p.gram for p in positives + negatives) else "search"
+    words = [f'"{p.gram}"' if table == "grams" else p.expr for p in positives]
+    expr = " AND ".join(f"({w})" if len(words) > 1 else w for w in words)
     for p in negatives:
-        if p.exact:
+        if table == "grams":
+            expr = f'({expr}) NOT "{p.gram}"'
+        elif p.exact:
             expr = f"({expr}) NOT ({p.expr})"
-    where = " AND ".join(["search MATCH ?", *clauses])
+    clauses, params = _filters(library, query, f"{table}.rowid")
+    joined = _joined(table)
+    where = " AND ".join([f"{table} MATCH ?", *clauses])
     args: list[Any] = [expr, *params]
     scoring = Scoring(
         words=_words_expr(query), titles=" OR ".join(f"({p.title_expr})" for p in positives)
     )
     everyone = library.article_count()
     if checks or excluded:
-        sql = f"SELECT search.rowid, a.sid {JOINED} WHERE {where}"
+        sql = f"SELECT search.rowid, a.sid {joined} WHERE {where}"
         rows = [r for r in conn.execute(sql, args).fetchall() if r[1] not in excluded]
         kept = sorted(_checked(library, rows, checks), key=lambda r: -r[1])
         if len(kept) * 2 > everyone:
@@ -236,8 +249,8 @@ def _ranked(
     # ranking, the hits (made before the count is known: it decides between bm25 and
     # newest first) and the last third.
     sql = (
-        f"SELECT search.rowid, a.sid {JOINED} WHERE {where} "
-        f"ORDER BY search.rowid DESC LIMIT {RANK_WINDOW}"
+        f"SELECT {table}.rowid, a.sid {joined} WHERE {where} "
+        f"ORDER BY {table}.rowid DESC LIMIT {RANK_WINDOW}"
     )
     window = conn.execute(sql, args).fetchall()
     total, older, count, split = len(window), None, "", 0
@@ -245,7 +258,7 @@ def _ranked(
         oldest = window[-1][0]
         first = conn.execute("SELECT min(fid) FROM articles").fetchone()[0]
         split = first + (oldest - first) * 2 // 3
-        count = f"SELECT count(*) FROM search WHERE {where} AND search.rowid < ?"
+        count = f"SELECT count(*) FROM {table} WHERE {where} AND {table}.rowid < ?"
         older = library.read_aside(_count, count, [*args, split])
     ranked = _scored(conn, window, scoring)
     if limit is not None:
@@ -260,18 +273,18 @@ def _ranked(
             [window[-1][0], 2 * RANK_WINDOW],
         ).fetchone()[0]
         common = near < 2 * RANK_WINDOW
-        guess = _newest_first(conn, where, args, 0, limit) if common else ranked
+        guess = _newest_first(conn, table, where, args, 0, limit) if common else ranked
         early = _hits(library, guess, query)
     if older is not None:
-        total += _count(conn, f"{count} AND search.rowid >= ?", [*args, window[-1][0], split])
+        total += _count(conn, f"{count} AND {table}.rowid >= ?", [*args, window[-1][0], split])
         total += older.result()
     if total * 2 > everyone:  # words in most articles weigh nothing: newest first
         if common:
             return total, guess, early
-        return total, _newest_first(conn, where, args, 0, limit), None
+        return total, _newest_first(conn, table, where, args, 0, limit), None
     if total > RANK_WINDOW and (limit is None or limit > RANK_WINDOW):
         more = None if limit is None else limit - RANK_WINDOW
-        return total, ranked + _newest_first(conn, where, args, RANK_WINDOW, more), None
+        return total, ranked + _newest_first(conn, table, where, args, RANK_WINDOW, more), None
     return total, ranked, None if common else early
 
 
@@ -345,14 +358,19 @@ def _scored(conn: sqlite3.Connection, rows: list[Any], scoring: Scoring) -> list
 
 
 def _newest_first(
-    conn: sqlite3.Connection, where: str, args: list[Any], skip: int, limit: int | None
+    conn: sqlite3.Connection,
+    table: str,
+    where: str,
+    args: list[Any],
+    skip: int,
+    limit: int | None,
 ) -> list[tuple[int, float]]:
     """(sid, 0.0) of the matches after the first `skip` by rowid, newest first.
 
     Rowids order days exactly but not the articles of one day, so the last day taken
     is taken whole before the rows are sorted by `sid` and cut.
     """
-    sql = f"SELECT search.rowid, a.sid {JOINED} WHERE {where} ORDER BY search.rowid DESC"
+    sql = f"SELECT {table}.rowid, a.sid {_joined(table)} WHERE {where} ORDER BY {table}.rowid DESC"
     if limit is None:
         rows = conn.execute(f"{sql} LIMIT -1 OFFSET {skip}", args).fetchall()
     else:
@@ -360,8 +378,8 @@ def _newest_first(
         if rows and len(rows) == limit:
             last = rows[-1][0]
             rows += conn.execute(
-                f"SELECT search.rowid, a.sid {JOINED} WHERE {where} "
-                "AND search.rowid >= ? AND search.rowid < ?",
+                f"SELECT {table}.rowid, a.sid {_joined(table)} WHERE {where} "
+                f"AND {table}.rowid >= ? AND {table}.rowid < ?",
                 [*args, last - last % DAY_SLOTS, last],
             ).fetchall()
     sids = sorted((r[1] for r in rows), reverse=True)

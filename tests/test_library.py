@@ -327,6 +327,13 @@ def _before_word_positions(conn: sqlite3.Connection) -> None:
     )
 
 
+def _before_grams(conn: sqlite3.Connection) -> None:
+    """Undo m008: no `grams` index, character streams of version 4."""
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm008_grams'")
+    conn.execute("DROP TABLE grams")
+    conn.execute("UPDATE meta SET value = '4' WHERE key = 'chars_version'")
+
+
 def test_an_older_library_is_copied_aside_then_migrated(tmp_path: Path) -> None:
     path = tmp_path / "lib.db"
     with Library(path) as lib:
@@ -350,6 +357,7 @@ def test_an_older_library_is_copied_aside_then_migrated(tmp_path: Path) -> None:
         )
         _before_compact_ids(conn)
         _before_word_positions(conn)
+        _before_grams(conn)
         conn.execute("DROP INDEX article_outlets_name")
         conn.execute("ALTER TABLE article_outlets DROP COLUMN sid")
         conn.execute("CREATE INDEX article_outlets_name ON article_outlets(name, article_id)")
@@ -400,6 +408,22 @@ def test_a_words_index_without_positions_is_rebuilt_with_them(tmp_path: Path) ->
         assert [h.id for h in lib.search("模型", limit=0).hits] == ranked
         lib.import_paths([DATA / "fresh"])  # and it takes new articles
         assert lib.search("模型").total > len(ranked)
+
+
+def test_a_library_without_the_grams_index_gets_it(tmp_path: Path) -> None:
+    path = tmp_path / "lib.db"
+    with Library(path) as lib:
+        lib.import_paths([SEEDS])
+        found = {q: lib.search(q, limit=0).hits for q in ("模型", "英伟达 -模型", "公司 发布")}
+    with sqlite3.connect(path) as conn:
+        _before_grams(conn)
+    notices: list[str] = []
+    with Library(path, notice=notices.append) as lib:
+        assert notices == [f"upgrading {path}: re-indexing its 16 articles (once)…"]
+        assert lib.conn.execute("SELECT count(*) FROM grams WHERE grams MATCH '模型'").fetchone()[
+            0
+        ] == len(found["模型"])
+        assert {q: lib.search(q, limit=0).hits for q in found} == found
 
 
 def test_an_upgrade_that_cannot_fit_a_day_leaves_the_library_as_it_was(

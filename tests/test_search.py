@@ -143,6 +143,49 @@ def test_random_substrings_find_their_article(library, texts, data) -> None:
 # Query syntax ---------------------------------------------------------------------
 
 
+GRAM_QUERIES = [
+    "模型",
+    "英伟达",
+    "大模型 发布",
+    "公司 -模型",
+    "模型 feed:AI内参",
+    "芯片 outlet:量子位",
+    "融资 after:2025-06-01",
+    "中国 is:unread",
+]
+
+
+def test_common_words_are_answered_from_the_grams_index(library, texts, monkeypatch) -> None:
+    # A query of common words only is looked up in `grams` (one token a word, no
+    # phrase); it finds exactly what the character index finds, filters included.
+    import store.grams
+
+    statements: list[str] = []
+    library.conn.set_trace_callback(statements.append)
+    try:
+        via_grams = {q: library.search(q, limit=0) for q in GRAM_QUERIES}
+    finally:
+        library.conn.set_trace_callback(None)
+    assert sum("grams MATCH" in sql for sql in statements) >= len(GRAM_QUERIES)
+    assert not any("search MATCH" in sql for sql in statements)
+    monkeypatch.setattr(store.grams, "is_gram", lambda word: False)
+    for q, result in via_grams.items():
+        assert result == library.search(q, limit=0), q
+    assert ids(library, "英伟达") == substring_ids(texts, "英伟达")
+
+
+def test_a_common_word_across_jieba_words_is_found(tmp_path: Path) -> None:
+    # 心中/国家: jieba never sees 中国 here, the grams index does.
+    articles = [
+        ("甲", "2025-03-01 08:00", "他心中国家的未来。"),
+        ("乙", "2025-03-02 08:00", "无关"),
+    ]
+    with Library(tmp_path / "lib.db") as lib:
+        lib.import_paths([_digest(tmp_path / "a.txt", articles)])
+        assert [h.title for h in lib.search("中国").hits] == ["甲"]
+        assert [h.title for h in lib.search("国家 -中国").hits] == []
+
+
 def test_phrase_allows_spaces_or_punctuation_between_its_words(library, texts) -> None:
     plain = substring_ids(texts, "英伟达收购")
     assert ids(library, '"英伟达 收购"') == plain | substring_ids(texts, "英伟达 收购")
