@@ -20,6 +20,7 @@ import bisect
 import json
 import re
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -236,7 +237,7 @@ def _ranked(
     )
     everyone = library.article_count()
     if checks or excluded:
-        sql = f"SELECT search.rowid, a.sid {joined} WHERE {where}"
+        sql = f"SELECT {table}.rowid, a.sid {joined} WHERE {where}"
         rows = [r for r in conn.execute(sql, args).fetchall() if r[1] not in excluded]
         kept = sorted(_checked(library, rows, checks), key=lambda r: -r[1])
         if len(kept) * 2 > everyone:
@@ -260,21 +261,19 @@ def _ranked(
         split = first + (oldest - first) * 2 // 3
         count = f"SELECT count(*) FROM {table} WHERE {where} AND {table}.rowid < ?"
         older = library.read_aside(_count, count, [*args, split])
-    ranked = _scored(conn, window, scoring)
-    if limit is not None:
-        ranked = ranked[:limit]
-    guess: list[tuple[int, float]] = []
-    early, common = None, False
+    # While the count runs, make the hits of the list it will most likely ask for: a
+    # window packed with matches means a word in most articles (newest first, no
+    # ranking); a wrong guess is thrown away.
+    common = False
     if older is not None and limit is not None:
-        # Guess which list the count will ask for: a window packed with matches means
-        # a word in most articles (the newest first).
         near = conn.execute(
             "SELECT count(*) FROM (SELECT 1 FROM articles WHERE fid >= ? LIMIT ?)",
             [window[-1][0], 2 * RANK_WINDOW],
         ).fetchone()[0]
         common = near < 2 * RANK_WINDOW
-        guess = _newest_first(conn, table, where, args, 0, limit) if common else ranked
-        early = _hits(library, guess, query)
+    ranked = [] if common else _scored(conn, window, scoring)[:limit]
+    guess = _newest_first(conn, table, where, args, 0, limit) if common else ranked
+    early = _hits(library, guess, query) if older is not None and limit is not None else None
     if older is not None:
         total += _count(conn, f"{count} AND {table}.rowid >= ?", [*args, window[-1][0], split])
         total += older.result()
@@ -282,10 +281,12 @@ def _ranked(
         if common:
             return total, guess, early
         return total, _newest_first(conn, table, where, args, 0, limit), None
+    if common:  # the guess was wrong
+        ranked, early = _scored(conn, window, scoring)[:limit], None
     if total > RANK_WINDOW and (limit is None or limit > RANK_WINDOW):
         more = None if limit is None else limit - RANK_WINDOW
         return total, ranked + _newest_first(conn, table, where, args, RANK_WINDOW, more), None
-    return total, ranked, None if common else early
+    return total, ranked, early
 
 
 @dataclass(frozen=True)
@@ -546,25 +547,37 @@ def make_snippet(
     return snippet, tuple(shifted)
 
 
-def _candidate_lines(lines: list[str], patterns: list[re.Pattern[str]]) -> list[int]:
+def _candidate_lines(lines: list[str], patterns: list[re.Pattern[str]]) -> Iterator[int]:
     """The lines where a pattern may match, in order, from one scan of the whole text.
 
     A long article has hundreds of lines. A match inside a line is either found by
     the scan or overlapped by a match found (one that starts before it, perhaps on an
-    earlier line): every line a found match touches is a candidate.
+    earlier line): every line a found match touches is a candidate. With one pattern
+    the lines come as the scan goes (the first usually is the snippet's).
     """
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line) + 1)
     low = _lower_for_spans("\n".join(lines))
-    touched: set[int] = set()
-    for pattern in patterns:
-        for m in pattern.finditer(low):
-            if m.end() > m.start():
-                first = bisect.bisect_right(starts, m.start()) - 1
-                last = bisect.bisect_right(starts, m.end() - 1) - 1
-                touched.update(range(first, last + 1))
-    return sorted(i for i in touched if i < len(lines))
+    if low.count("\n") != len(lines) - 1:  # a line with a line break in it: every line
+        yield from range(len(lines))
+        return
+    if len(patterns) == 1:
+        seen = -1
+        for index in _touched(low, patterns[0]):
+            if index > seen:
+                seen = index
+                yield index
+        return
+    yield from sorted({i for p in patterns for i in _touched(low, p)})
+
+
+def _touched(text: str, pattern: re.Pattern[str]) -> Iterator[int]:
+    """The line numbers each non-empty match of `pattern` in `text` spans, in order."""
+    line, pos = 0, 0
+    for m in pattern.finditer(text):
+        start, end = m.span()
+        if end > start:
+            line += text.count("\n", pos, start)
+            pos = start
+            yield from range(line, line + text.count("\n", start, end) + 1)
 
 
 def _matches(pattern: re.Pattern[str], text: str) -> bool:
