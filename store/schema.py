@@ -229,3 +229,15 @@ def m008_grams(db: Database) -> None:
     )
     db.execute(f"INSERT INTO grams(grams, rank) VALUES('hashsize', {16 * 2**20})")
     db.execute("INSERT INTO grams(grams, rank) VALUES('automerge', 8)")
+
+
+@migrations()
+def m009_merge_sixteen(db: Database) -> None:
+    """FTS5 merges sixteen segments of a level at a time (its most) instead of eight.
+
+    With positions in the words index and the grams index, merging took a quarter of
+    the writer's time at 100,000 articles (main process: 99 -> 88 s of CPU). A large
+    import ends with `optimize`, so queries are unaffected after one.
+    """
+    for table in ("search", "titles", "words", "grams"):
+        db.execute(f"INSERT INTO {table}({table}, rank) VALUES('automerge', 16)")

@@ -4,7 +4,9 @@ Each word becomes an FTS5 phrase over the character stream (store/segment.py), s
 the articles found are exactly those that contain the word, however jieba would
 cut it. The few shapes the index cannot answer exactly (a word with punctuation in
 it, or one that starts in the middle of a Latin word, as `ai模型` inside
-`openai模型`) get a superset from the index and a substring check on the text.
+`openai模型`) get a superset from the index and a substring check on the text. A
+query of common words only (store/grams.py) is answered from the `grams` index
+instead: one token a word, no phrase to evaluate, the same articles.
 
 Ranking is bm25 over jieba's words of the query (the `words` index), title matches
 first, newest first on ties: an article where a query word occurs often, or where it
@@ -302,11 +304,10 @@ def _words_expr(query: Query) -> str:
 
     Each word as itself where jieba's dictionary cuts it so, else as any of the longer
     words jieba finds inside it (`人工智` → 人工); the words are ANDed, so articles where
-    every query word is a word of its own rank first (`AI` the word above `OpenAI`).
-    A fragment with no such word (`英伟` → 英, 伟)
-    is left out: those characters as words say nothing about it. An AND also keeps
-    the lookup to the few articles holding them all (an OR of a common word would
-    score every article in the window's range).
+    every query word is a word of its own rank first (`AI` the word above `OpenAI`). A
+    fragment with no such word (`英伟` → 英, 伟) is left out: those characters as words
+    say nothing about it. An AND also keeps the lookup to the few articles holding them
+    all (an OR of a common word would score every article in the window's range).
     """
     parts: list[str] = []
     for term in query.positive:
