@@ -327,7 +327,7 @@ class Library:
             raise LibraryError(f"{self.path}: not a neican library or damaged: {e}") from None
 
     def _announce_upgrade(self, work: str) -> None:
-        """Tell the user why opening takes a while (a minute or two at 100,000 articles)."""
+        """Tell the user why opening takes a while (about three minutes at 100,000 articles)."""
         if self._notice is not None:
             count = self.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
             self._notice(f"upgrading {self.path}: {work} its {count:,} articles (once)…")
