@@ -22,6 +22,7 @@ import re
 import threading
 from functools import cache
 from importlib import resources
+from typing import Any
 
 # Words of the trade neither jieba's dictionary nor the gazetteer holds.
 TRADE_WORDS = (
@@ -37,37 +38,39 @@ _lock = threading.Lock()
 
 
 @cache
-def _data() -> tuple[list[str], dict[str, int], object]:
-    import ahocorasick_rs
-
+def _words() -> tuple[list[str], dict[str, int]]:
     text = resources.files("store").joinpath("data/grams.txt").read_text(encoding="utf-8")
     words = [w for w in text.splitlines() if w and not w.startswith("#")]
-    index = {w: i for i, w in enumerate(words)}
-    automaton = ahocorasick_rs.AhoCorasick(words, matchkind=ahocorasick_rs.MATCHKIND_STANDARD)
-    return words, index, automaton
+    return words, {w: i for i, w in enumerate(words)}
+
+
+@cache
+def _automaton() -> Any:
+    import ahocorasick_rs
+
+    words, _ = _words()
+    return ahocorasick_rs.AhoCorasick(words, matchkind=ahocorasick_rs.MATCHKIND_STANDARD)
 
 
 def version() -> str:
     """A fingerprint of the list (stored in the library: a change re-indexes)."""
-    words, _, _ = _load()
-    return hashlib.sha256("\n".join(words).encode()).hexdigest()[:16]
-
-
-def _load() -> tuple[list[str], dict[str, int], object]:
     with _lock:
-        return _data()
+        words, _ = _words()
+    return hashlib.sha256("\n".join(words).encode()).hexdigest()[:16]
 
 
 def is_gram(word: str) -> bool:
     """Whether `word` (lower-cased) is one index token of `grams`."""
-    return word in _load()[1]
+    with _lock:
+        return word in _words()[1]
 
 
 def grams_stream(text: str) -> str:
     """The common words occurring anywhere in `text`, each once, space-separated."""
-    words, _, automaton = _load()
-    matches = automaton.find_matches_as_indexes(text, overlapping=True)  # type: ignore[attr-defined]
-    found = {i for i, _, _ in matches}
+    with _lock:
+        words, _ = _words()
+        automaton = _automaton()
+    found = {i for i, _, _ in automaton.find_matches_as_indexes(text, overlapping=True)}
     return " ".join(words[i] for i in sorted(found))
 
 

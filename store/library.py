@@ -315,10 +315,11 @@ class Library:
                 self._announce_upgrade("finding entities in")
                 self._after_reindex(None)  # a library from before entities: find them now
             # m006: every index row has a new rowid; m007: the words index has positions.
+            # (A new library has nothing to index: jieba stays unloaded, the reader paints.)
             if {"m006_compact_fts_ids", "m007_word_positions"} & set(pending):
                 if not self.is_empty():
                     self._announce_upgrade("re-indexing")
-                self._rebuild_search(words=True)
+                    self._rebuild_search(words=True)
             if self._meta("chars_version") != _chars_version():
                 if not self.is_empty():
                     self._announce_upgrade("re-indexing")

@@ -489,3 +489,25 @@ def test_files_prepared_by_helper_processes_import_the_same(
         assert not lib.import_paths(inputs).refused
         assert content(lib) == inline
     assert len(inline) > 60
+
+
+def test_opening_a_library_loads_no_segmenter(tmp_path: Path) -> None:
+    # The reader paints before jieba has loaded: opening a library, new or not, must
+    # not load it (nor build the grams automaton), only searching and importing do.
+    code = (
+        "import sys; from store import grams, segment; from store.library import Library; "
+        "Library(sys.argv[1]); "
+        "print(segment.is_loaded(), grams._automaton.cache_info().currsize)"
+    )
+    path = tmp_path / "lib.db"
+    for _ in range(2):  # new, then existing
+        out = subprocess.run(
+            [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True
+        ).stdout.split()
+        assert out == ["False", "0"]
+    with Library(path) as lib:
+        lib.import_paths([SEEDS])
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == ["False", "0"]
