@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -441,19 +443,26 @@ def _ranked_titles(lib: Library, query: str) -> list[str]:
     return [h.title for h in lib.search(query, limit=0).hits]
 
 
+@contextlib.contextmanager
+def _library_of(tmp_path: Path, articles: list[tuple[str, str, str]]) -> Iterator[Library]:
+    """These articles and six others, which keep the query words in fewer than half of
+    the library (bm25 gives a word in most articles no weight)."""
+    others = [(f"其他{n}", f"2025-02-0{n + 1} 08:00", "天气晴朗，适合出行。") for n in range(6)]
+    with Library(tmp_path / "lib.db") as lib:
+        lib.import_paths([_digest(tmp_path / "a.txt", [*articles, *others])])
+        yield lib
+
+
 def test_ranking_weighs_how_often_and_how_rare_each_word_is(tmp_path: Path) -> None:
     # bm25 over jieba's words: more occurrences rank higher whatever the date, and in a
-    # query of two words the rarer one weighs more. Six other articles keep the words
-    # in fewer than half of the library (bm25 gives a word in most articles no weight).
+    # query of two words the rarer one weighs more.
     articles = [
         ("甲", "2025-03-09 08:00", "芯片公司发布新品。"),
         ("乙", "2025-03-01 08:00", "芯片价格上涨，芯片供应紧张，芯片厂商扩产，芯片短缺。"),
         ("丙", "2025-03-08 08:00", "芯片，芯片，芯片，雷达。"),
         ("丁", "2025-03-02 08:00", "芯片，雷达，雷达，雷达。"),
-        *[(f"其他{n}", f"2025-02-0{n + 1} 08:00", "天气晴朗，适合出行。") for n in range(6)],
     ]
-    with Library(tmp_path / "lib.db") as lib:
-        lib.import_paths([_digest(tmp_path / "a.txt", articles)])
+    with _library_of(tmp_path, articles) as lib:
         assert _ranked_titles(lib, "芯片")[:2] == ["乙", "丙"]  # 4 and 3 times, then the newest
         assert _ranked_titles(lib, "芯片 雷达") == ["丁", "丙"]  # 雷达 is the rarer word
 
@@ -466,10 +475,8 @@ def test_a_query_word_that_is_a_word_of_its_own_ranks_first(tmp_path: Path) -> N
         ("乙", "2025-03-01 08:00", "这家公司的AI芯片发布。"),
         ("丙", "2025-03-08 08:00", "英伟达公布财报。"),
         ("丁", "2025-03-02 08:00", "分析师谈英伟的读音。"),
-        *[(f"其他{n}", f"2025-02-0{n + 1} 08:00", "天气晴朗，适合出行。") for n in range(6)],
     ]
-    with Library(tmp_path / "lib.db") as lib:
-        lib.import_paths([_digest(tmp_path / "a.txt", articles)])
+    with _library_of(tmp_path, articles) as lib:
         assert _ranked_titles(lib, "ai") == ["乙", "甲"]
         assert _ranked_titles(lib, "英伟达") == ["丙"]
         assert _ranked_titles(lib, "英伟") == ["丙", "丁"]  # no word to rank by: newest first
