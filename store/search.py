@@ -50,14 +50,18 @@ SNIPPET_WIDTH = 72
 # A query matching more articles than this is ranked among its newest RANK_WINDOW
 # matches (then the rest, newest first): ranking 30,000 rows would cost ~40 ms.
 RANK_WINDOW = 1000
+
+
 # FTS rows with their article's `sid`, through an index that holds both: the search
 # table drives (CROSS JOIN keeps that order), one index lookup a row.
-JOINED = "FROM search CROSS JOIN articles a INDEXED BY articles_fid_sid ON a.fid = search.rowid"
-
-
 def _joined(table: str) -> str:
-    """JOINED, for the FTS table `table` (`search` or `grams`)."""
-    return JOINED.replace("search", table)
+    """FTS rows of `table` (`search` or `grams`) with their article's `sid`."""
+    return (
+        f"FROM {table} CROSS JOIN articles a INDEXED BY articles_fid_sid ON a.fid = {table}.rowid"
+    )
+
+
+JOINED = _joined("search")
 
 
 @dataclass(frozen=True)
@@ -231,55 +235,68 @@ def _ranked(
         elif p.exact:
             expr = f"({expr}) NOT ({p.expr})"
     clauses, params = _filters(library, query, f"{table}.rowid")
-    joined = _joined(table)
     where = " AND ".join([f"{table} MATCH ?", *clauses])
     args: list[Any] = [expr, *params]
     scoring = Scoring(
         words=_words_expr(query), titles=" OR ".join(f"({p.title_expr})" for p in positives)
     )
-    everyone = library.article_count()
     if checks or excluded:
-        sql = f"SELECT {table}.rowid, a.sid {joined} WHERE {where}"
+        sql = f"SELECT {table}.rowid, a.sid {_joined(table)} WHERE {where}"
         rows = [r for r in conn.execute(sql, args).fetchall() if r[1] not in excluded]
         kept = sorted(_checked(library, rows, checks), key=lambda r: -r[1])
-        if len(kept) * 2 > everyone:
+        if len(kept) * 2 > library.article_count():
             return len(kept), [(sid, 0.0) for _, sid in kept[:limit]], None
         ranked = _scored(conn, kept[:RANK_WINDOW], scoring)
         ranked += [(sid, 0.0) for _, sid in kept[RANK_WINDOW:]]
         return len(kept), ranked[:limit], None
-    # The newest RANK_WINDOW matches are ranked; the matches older than them are only
-    # counted, in two parts: the older two thirds on a second connection, beside the
-    # ranking, the hits (made before the count is known: it decides between bm25 and
-    # newest first) and the last third.
+    return _windowed(library, query, table, where, args, scoring, limit)
+
+
+def _windowed(
+    library: Library,
+    query: Query,
+    table: str,
+    where: str,
+    args: list[Any],
+    scoring: Scoring,
+    limit: int | None,
+) -> tuple[int, list[tuple[int, float]], list[SearchHit] | None]:
+    """_ranked for an exact query: the newest RANK_WINDOW matches are ranked, the older
+    ones only counted.
+
+    They are counted in two parts, the older two thirds on a second connection; beside
+    that count this thread makes the hits of the list the count will most likely ask
+    for (a window packed with matches means a word in most articles: newest first, no
+    ranking; a wrong guess is thrown away) and counts the last third.
+    """
+    conn = library.conn
     sql = (
-        f"SELECT {table}.rowid, a.sid {joined} WHERE {where} "
+        f"SELECT {table}.rowid, a.sid {_joined(table)} WHERE {where} "
         f"ORDER BY {table}.rowid DESC LIMIT {RANK_WINDOW}"
     )
     window = conn.execute(sql, args).fetchall()
-    total, older, count, split = len(window), None, "", 0
+    total, common, early = len(window), False, None
     if total == RANK_WINDOW:
         oldest = window[-1][0]
         first = conn.execute("SELECT min(fid) FROM articles").fetchone()[0]
         split = first + (oldest - first) * 2 // 3
         count = f"SELECT count(*) FROM {table} WHERE {where} AND {table}.rowid < ?"
         older = library.read_aside(_count, count, [*args, split])
-    # While the count runs, make the hits of the list it will most likely ask for: a
-    # window packed with matches means a word in most articles (newest first, no
-    # ranking); a wrong guess is thrown away.
-    common = False
-    if older is not None and limit is not None:
-        near = conn.execute(
-            "SELECT count(*) FROM (SELECT 1 FROM articles WHERE fid >= ? LIMIT ?)",
-            [window[-1][0], 2 * RANK_WINDOW],
-        ).fetchone()[0]
-        common = near < 2 * RANK_WINDOW
-    ranked = [] if common else _scored(conn, window, scoring)[:limit]
-    guess = _newest_first(conn, table, where, args, 0, limit) if common else ranked
-    early = _hits(library, guess, query) if older is not None and limit is not None else None
-    if older is not None:
-        total += _count(conn, f"{count} AND {table}.rowid >= ?", [*args, window[-1][0], split])
+        if limit is not None:
+            near = conn.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM articles WHERE fid >= ? LIMIT ?)",
+                [oldest, 2 * RANK_WINDOW],
+            ).fetchone()[0]
+            common = near < 2 * RANK_WINDOW
+        ranked = [] if common else _scored(conn, window, scoring)[:limit]
+        guess = _newest_first(conn, table, where, args, 0, limit) if common else ranked
+        if limit is not None:
+            early = _hits(library, guess, query)
+        total += _count(conn, f"{count} AND {table}.rowid >= ?", [*args, oldest, split])
         total += older.result()
-    if total * 2 > everyone:  # words in most articles weigh nothing: newest first
+    else:
+        ranked = _scored(conn, window, scoring)[:limit]
+    if total * 2 > library.article_count():  # words in most articles weigh nothing
         if common:
             return total, guess, early
         return total, _newest_first(conn, table, where, args, 0, limit), None
