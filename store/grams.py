@@ -22,12 +22,13 @@ import re
 import threading
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 # Words of the trade neither jieba's dictionary nor the gazetteer holds.
 TRADE_WORDS = (
     "大模型 人工智能 智能体 算力 芯片 开源 闭源 推理 训练 微调 多模态 具身智能 机器人 自动驾驶 "
-    "生成式 大语言模型 语言模型 参数 token 融资 估值 独角兽 初创 上市 营收 财报 发布会 "
+    "生成式 大语言模型 语言模型 参数 融资 估值 独角兽 初创 上市 营收 财报 发布会 "
     "数据中心 云计算 半导体 光刻机 显卡 英伟达 谷歌 腾讯 字节跳动 阿里巴巴 百度 华为 小米 "
     "深度求索 月之暗面 智谱 商汤 旷视 科大讯飞 寒武纪"
 ).split()
@@ -77,7 +78,6 @@ def grams_stream(text: str) -> str:
 def build_list() -> list[str]:
     """The list as `python -m store.grams` writes it."""
     import tomllib
-    from pathlib import Path
 
     import jieba
 
@@ -96,13 +96,11 @@ def build_list() -> list[str]:
         for name in [entry["name"], *entry.get("aliases", [])]:
             if 2 <= len(name) <= 6 and _CJK_WORD.fullmatch(name):
                 words.append(name)
-    words += [w for w in TRADE_WORDS if _CJK_WORD.fullmatch(w)]
+    words += TRADE_WORDS
     return sorted(dict.fromkeys(words))
 
 
 def main() -> None:
-    from pathlib import Path
-
     words = build_list()
     target = Path(__file__).with_name("data") / "grams.txt"
     header = "# Common words indexed whole (store/grams.py); written by `python -m store.grams`.\n"

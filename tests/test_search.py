@@ -674,3 +674,12 @@ def test_filters_read_article_ids_from_indexes_only(library: Library) -> None:
         assert all("COVERING INDEX" in p for p in reads), (sql, plan)
         checked += bool(reads)
     assert checked >= 8
+
+
+def test_the_bundled_grams_list_is_the_one_its_sources_give() -> None:
+    # store/data/grams.txt is written by `python -m store.grams` from jieba's dictionary,
+    # the bundled gazetteer and the trade words: a gazetteer edit must regenerate it.
+    from store import grams
+
+    assert grams._words()[0] == grams.build_list()
+    assert all(grams._CJK_WORD.fullmatch(w) for w in grams.TRADE_WORDS)
