@@ -50,7 +50,14 @@ def _automaton() -> Any:
     import ahocorasick_rs
 
     words, _ = _words()
-    return ahocorasick_rs.AhoCorasick(words, matchkind=ahocorasick_rs.MATCHKIND_STANDARD)
+    # A contiguous automaton that hands back the words themselves: 0.22 -> 0.15 ms an
+    # article (the default automaton, and match indexes looked up in Python, are slower).
+    return ahocorasick_rs.AhoCorasick(
+        words,
+        matchkind=ahocorasick_rs.MATCHKIND_STANDARD,
+        store_patterns=True,
+        implementation=ahocorasick_rs.Implementation.ContiguousNFA,
+    )
 
 
 def version() -> str:
@@ -69,10 +76,8 @@ def is_gram(word: str) -> bool:
 def grams_stream(text: str) -> str:
     """The common words occurring anywhere in `text`, each once, space-separated."""
     with _lock:
-        words, _ = _words()
         automaton = _automaton()
-    found = {i for i, _, _ in automaton.find_matches_as_indexes(text, overlapping=True)}
-    return " ".join(words[i] for i in sorted(found))
+    return " ".join(sorted(set(automaton.find_matches_as_strings(text, overlapping=True))))
 
 
 def build_list() -> list[str]:

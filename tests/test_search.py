@@ -197,6 +197,21 @@ def test_phrase_allows_spaces_or_punctuation_between_its_words(library, texts) -
     )
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="aZz09 中国人工智能大模型, .\n\t-_İẞ😀\ue000", max_size=40))
+def test_the_index_streams_are_what_their_definitions_say(text) -> None:
+    """The streams are built by faster means than these; what they hold is the same."""
+    from store import grams, segment
+
+    lowered = text.lower()
+    assert segment.chars_stream(text) == " ".join(re.sub(r"[\W_]+", segment.BOUNDARY, lowered))
+    latin = {w for w in re.findall(r"[a-z0-9]+", lowered) if not w.isdigit()}
+    suffixes = {w[i : i + segment.MAX_SUFFIX] for w in latin for i in range(len(w))}
+    assert segment.latin_stream(text) == " ".join(sorted(suffixes))
+    found = {text[i:j] for i in range(len(text)) for j in range(i + 2, len(text) + 1)}
+    assert grams.grams_stream(text) == " ".join(sorted(w for w in found if grams.is_gram(w)))
+
+
 def test_phrases_of_plain_words_need_no_text_check() -> None:
     # the index answers them exactly, which keeps `"人工 智能"` fast on a large library
     from store.search import plan
