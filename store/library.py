@@ -91,6 +91,11 @@ def _chars_version() -> str:
     return f"{segment.STREAM_VERSION}|grams {grams.version()}"
 
 
+def _words_prefix() -> str:
+    """The version of the words stream, without the segmenter's (which loads it)."""
+    return f"{segment.STREAM_VERSION}|{segment.WORDS_VERSION}|"
+
+
 def _body_lines(parsed: ParsedArticle) -> list[str]:
     lines: list[str] = []
     for section in parsed.sections:
@@ -329,6 +334,13 @@ class Library:
                 if not self.is_empty():
                     self._announce_upgrade("re-indexing")
                 self._rebuild_search(words=False)
+            # A words index built by older code is rebuilt now, not at the first write
+            # (which may be a note saved in the reader). Not a new segmenter's version:
+            # that needs jieba loaded, and waits for a write.
+            built = self._meta("words_version")
+            if built and not built.startswith(_words_prefix()) and not self.is_empty():
+                self._announce_upgrade("re-indexing the words of")
+                self._rebuild_search(words=True, chars=False)
         except sqlite3.DatabaseError as e:
             raise LibraryError(f"{self.path}: not a neican library or damaged: {e}") from None
 
@@ -358,14 +370,17 @@ class Library:
         )
 
     def _words_version(self) -> str:
-        return f"{segment.STREAM_VERSION}|{segment.engine()}"
+        return _words_prefix() + segment.engine()
 
     def _check_words(self) -> None:
-        """Before writing: the words index must have been built by this segmenter."""
+        """Before writing: the words index must have been built as this code builds it
+        (a contentless index deletes an article by the tokens it was given)."""
         if self._words_checked:
             return
         if self._meta("words_version") != self._words_version():
-            self._rebuild_search(words=True)
+            if not self.is_empty():
+                self._announce_upgrade("re-indexing the words of")
+            self._rebuild_search(words=True, chars=False)
         self._words_checked = True
 
     # -- indexing --------------------------------------------------------------------
@@ -418,7 +433,10 @@ class Library:
         execute("INSERT INTO titles(rowid, chars, latin) VALUES (?, ?, ?)", [fid, *text.titles])
         execute("INSERT INTO grams(rowid, text) VALUES (?, ?)", [fid, text.grams])
         if words:
-            execute("INSERT INTO words(rowid, text) VALUES (?, ?)", [fid, text.words])
+            self._index_words(fid, text)
+
+    def _index_words(self, fid: int, text: IndexedText) -> None:
+        self.conn.execute("INSERT INTO words(rowid, text) VALUES (?, ?)", [fid, text.words])
 
     def _unindex(self, fid: int, text: IndexedText) -> None:
         execute = self.conn.execute
@@ -447,13 +465,16 @@ class Library:
         change()
         self._index(fid, self._stored_text(rest))
 
-    def _rebuild_search(self, *, words: bool, progress: Progress | None = None) -> None:
+    def _rebuild_search(
+        self, *, words: bool, chars: bool = True, progress: Progress | None = None
+    ) -> None:
         """Empty and refill the search indexes from the stored articles (one transaction).
 
         The character streams need no segmenter; `words` is rebuilt only when asked (it
-        loads jieba), and must be before the next write if the segmenter changed.
+        loads jieba), and must be before the next write if the segmenter changed;
+        `chars=False` rebuilds the words alone.
         """
-        tables = ("search", "titles", "grams", "words") if words else ("search", "titles", "grams")
+        tables = (("search", "titles", "grams") if chars else ()) + (("words",) if words else ())
         with self.db.atomic():
             for table in tables:
                 self.conn.execute(f"INSERT INTO {table}({table}) VALUES('delete-all')")
@@ -462,10 +483,15 @@ class Library:
                 "SELECT fid, id, title, sections, ruiping, outlets FROM articles ORDER BY fid"
             )
             for done, row in enumerate(rows.fetchall(), 1):
-                self._index(row[0], self._stored_text(row[1:], with_words=words), words)
+                text = self._stored_text(row[1:], with_words=words)
+                if chars:
+                    self._index(row[0], text, words)
+                else:
+                    self._index_words(row[0], text)
                 if progress and (done % 500 == 0 or done == total):
                     progress(done, total, "index")
-            self._set_meta("chars_version", _chars_version())
+            if chars:
+                self._set_meta("chars_version", _chars_version())
             if words or not total:
                 self._set_meta("words_version", self._words_version() if words else "")
         self._words_checked = words

@@ -323,7 +323,8 @@ def _words_expr(query: Query) -> str:
     words jieba finds inside it (`人工智` → 人工); the words are ANDed, so articles where
     every query word is a word of its own rank first (`AI` the word above `OpenAI`). A
     fragment with no such word (`英伟` → 英, 伟) is left out: those characters as words
-    say nothing about it. An AND also keeps the lookup to the few articles holding them
+    say nothing about it. So is a word of one character (`云`): the index leaves them out
+    (store/segment.py). An AND also keeps the lookup to the few articles holding them
     all (an OR of a common word would score every article in the window's range).
     """
     parts: list[str] = []
@@ -331,7 +332,8 @@ def _words_expr(query: Query) -> str:
         for word in term.words():
             cut = [t.lower() for t in segment.cut_for_search(word) if _TOKEN.fullmatch(t)]
             low = word.lower()
-            tokens = [low] if low in cut else [t for t in cut if len(t) > 1 or len(low) == 1]
+            tokens = [low] if low in cut else cut
+            tokens = [t for t in tokens if len(t) > 1]
             if tokens:
                 parts.append(" OR ".join(f'"{t}"' for t in dict.fromkeys(tokens)))
     parts = list(dict.fromkeys(parts))[:MAX_RANK_WORDS]

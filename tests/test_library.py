@@ -410,6 +410,42 @@ def test_a_words_index_without_positions_is_rebuilt_with_them(tmp_path: Path) ->
         assert lib.search("模型").total > len(ranked)
 
 
+def test_a_words_index_built_by_older_code_is_rebuilt_when_the_library_opens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Until WORDS_VERSION 2 the words index held words of one character too. A
+    # contentless index deletes an article by the tokens it was given: the index must
+    # be what this code would build before anything is written.
+    from store import segment
+
+    def one_character_words(conn: sqlite3.Connection) -> int:
+        # (Chinese ones: the tokenizer splits `3.5` or `U.S.`, which jieba keeps whole)
+        conn.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab USING fts5vocab(main, words, row)"
+        )
+        return conn.execute(
+            "SELECT count(*) FROM temp.vocab WHERE length(term) = 1 AND term >= '一'"
+        ).fetchone()[0]
+
+    path = tmp_path / "lib.db"
+    with monkeypatch.context() as old:
+        old.setattr(segment, "WORDS_VERSION", "1")
+        old.setattr(segment, "words_stream", lambda text: " ".join(segment.cut_for_search(text)))
+        with Library(path) as lib:
+            lib.import_paths([SEEDS])
+            found = {h.id for h in lib.search("模型", limit=0).hits}
+            assert one_character_words(lib.conn) > 100  # 的, 在, 了…
+    notices: list[str] = []
+    with Library(path, notice=notices.append) as lib:
+        assert notices == [f"upgrading {path}: re-indexing the words of its 16 articles (once)…"]
+        assert one_character_words(lib.conn) == 0
+        assert {h.id for h in lib.search("模型", limit=0).hits} == found
+        lib.import_paths([DATA / "fresh"])
+    with Library(path, notice=notices.append) as lib:
+        assert len(notices) == 1  # once
+        assert one_character_words(lib.conn) == 0
+
+
 def test_a_library_without_the_grams_index_gets_it(tmp_path: Path) -> None:
     path = tmp_path / "lib.db"
     with Library(path) as lib:
