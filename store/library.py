@@ -35,6 +35,7 @@ from .articles import (
     content_hash,
     day_fid,
     in_chunks,
+    json_list,
     keys_of,
     search_id,
     sections_json,
@@ -553,11 +554,17 @@ class Library:
                 key = article_key(feed, f"{parsed.title}#{seen[key]}", parsed.published)
             else:
                 seen[key] = 1
-            prepared.articles.append(
-                PreparedArticle(
-                    parsed, key, content_hash(parsed), position, sections_json(parsed.sections)
-                )
+            sections = sections_json(parsed.sections)
+            content = content_hash(
+                parsed.kind,
+                parsed.title,
+                json_list(parsed.outlets),
+                parsed.published,
+                json_list(parsed.links),
+                parsed.ruiping,
+                sections,
             )
+            prepared.articles.append(PreparedArticle(parsed, key, content, position, sections))
         known = self._hashes([a.key for a in prepared.articles])
         for item in prepared.articles:
             if known.get(item.key) != item.hash:
@@ -667,7 +674,7 @@ class Library:
                         self._update_article(article_id, sid, fid, item, source, now)
                         index.append((fid, self._stored_text(self._text_row(article_id))))
                         updated += 1
-                    self._write_extra(article_id, item)
+                    self._write_extra(article_id, item, new=old is None)
                 keys = {a.key for a in prepared.articles}
                 for article_id, fid, key in self.conn.execute(
                     "SELECT id, fid, key FROM articles WHERE source_id = ?", [source]
@@ -856,8 +863,8 @@ class Library:
                 now,
                 now,
                 p.title,
-                json.dumps(list(p.outlets), ensure_ascii=False),
-                json.dumps(list(p.links), ensure_ascii=False),
+                json_list(p.outlets),
+                json_list(p.links),
                 p.ruiping,
                 item.sections,
             ],
@@ -880,8 +887,8 @@ class Library:
                 source,
                 item.hash,
                 now,
-                json.dumps(list(p.outlets), ensure_ascii=False),
-                json.dumps(list(p.links), ensure_ascii=False),
+                json_list(p.outlets),
+                json_list(p.links),
                 p.ruiping,
                 item.sections,
                 article_id,
@@ -893,7 +900,7 @@ class Library:
             [(article_id, o, sid, fid) for o in p.outlets],
         )
 
-    def _write_extra(self, article_id: int, item: PreparedArticle) -> None:
+    def _write_extra(self, article_id: int, item: PreparedArticle, new: bool = False) -> None:
         """Store the article's entity mentions (replacing any it had)."""
         if not self.extract_entities:
             return
@@ -901,11 +908,13 @@ class Library:
         if found is None:
             whole = item.whole()
             found = self._entities_for(whole.title, _body_lines(whole), whole)
-        self._store_mentions(article_id, found)
+        self._store_mentions(article_id, found, new)
 
-    def _store_mentions(self, article_id: int, found: list[Found]) -> None:
+    def _store_mentions(self, article_id: int, found: list[Found], new: bool = False) -> None:
+        """Store an article's mentions, replacing any it had (a `new` article has none)."""
         execute = self.conn.execute
-        execute("DELETE FROM mentions WHERE article_id = ?", [article_id])
+        if not new:
+            execute("DELETE FROM mentions WHERE article_id = ?", [article_id])
         ids = self._local.__dict__.setdefault("entity_ids", {})
         rows = []
         for f in found:

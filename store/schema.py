@@ -241,3 +241,18 @@ def m009_merge_sixteen(db: Database) -> None:
     """
     for table in ("search", "titles", "words", "grams"):
         db.execute(f"INSERT INTO {table}({table}, rank) VALUES('automerge', 16)")
+
+
+@migrations()
+def m010_stored_content_hash(db: Database) -> None:
+    """Articles' content hashes are made from their stored fields (store.articles).
+
+    So that a file edited after the upgrade updates only the articles it changed.
+    """
+    from .articles import content_hash
+
+    rows = db.execute(
+        "SELECT id, kind, title, outlets, published, links, ruiping, sections FROM articles"
+    )
+    hashes = [(content_hash(*row[1:]), row[0]) for row in rows]
+    db.conn.executemany("UPDATE articles SET hash = ? WHERE id = ?", hashes)

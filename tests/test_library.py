@@ -99,6 +99,23 @@ def test_edited_file_updates_articles_and_keeps_read_flags(
     assert library.totals() == (10, 9)
 
 
+def test_an_upgraded_library_updates_only_the_articles_an_edit_changed(tmp_path: Path) -> None:
+    # Content hashes were once made from another JSON of the article: m010 makes them
+    # again from the stored fields, or every article of an edited file would "change".
+    path, digest = tmp_path / "lib.db", tmp_path / "digest.txt"
+    digest.write_bytes(DIGEST_SEED.read_bytes())
+    with Library(path) as lib:
+        lib.import_paths([digest])
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE articles SET hash = substr(hash, 2) || 'x'")
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm010_stored_content_hash'")
+    old, new = "并购的核心动机是巨头为弥补能力短板", "并购的核心动机是巨头为补齐短板"
+    digest.write_text(digest.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    with Library(path) as lib:
+        outcome = lib.import_paths([digest]).outcomes[0]
+    assert (outcome.result, outcome.added, outcome.updated) == ("imported", 0, 1)
+
+
 def test_article_removed_from_its_file_is_removed(library: Library, tmp_path: Path) -> None:
     path = tmp_path / "digest.txt"
     lines = DIGEST_SEED.read_text(encoding="utf-8").split("\n")
@@ -353,7 +370,7 @@ def test_an_older_library_is_copied_aside_then_migrated(tmp_path: Path) -> None:
         conn.execute(
             "DELETE FROM _sqlite_migrations WHERE name IN ('m002_entities', 'm003_notes', "
             "'m004_outlet_order', 'm005_fewer_merges', 'm006_compact_fts_ids', "
-            "'m007_word_positions', 'm009_merge_sixteen')"
+            "'m007_word_positions', 'm009_merge_sixteen', 'm010_stored_content_hash')"
         )
         _before_compact_ids(conn)
         _before_word_positions(conn)
