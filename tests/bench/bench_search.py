@@ -1,6 +1,6 @@
 """Benchmark: import and search at 100,000 articles, against baselines measured in the same run.
 
-    python tests/bench/bench_search.py [--articles 100000] [--keep DIR]
+    python tests/bench/bench_search.py [--articles 100000] [--keep DIR] [--price-entities]
     python tests/bench/bench_search.py --library DIR/bench.db   # search only, on a kept library
 
 Prints import throughput and its ratio to Python jieba's cut_for_search on the same
@@ -164,6 +164,11 @@ def main() -> None:
         type=Path,
         help="measure search and recall only, on a library built with --keep",
     )
+    parser.add_argument(
+        "--price-entities",
+        action="store_true",
+        help="also import once without entity extraction, to price it (about 2 more minutes)",
+    )
     args = parser.parse_args()
     # The bundled gazetteer, not a copy the user may have edited (or an old one).
     os.environ["NEICAN_CONFIG_DIR"] = tempfile.mkdtemp(prefix="neican-bench-config-")
@@ -174,12 +179,12 @@ def main() -> None:
             print(f"neican search benchmark: {library.article_count():,} articles (search only)")
             measure_search(library)
         else:
-            run(args.articles, work, args.keep)
+            run(args.articles, work, args.keep, args.price_entities)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def run(count: int, work: Path, keep: Path | None) -> None:
+def run(count: int, work: Path, keep: Path | None, price_entities: bool) -> None:
     print(f"neican search benchmark: {count:,} articles")
     files = work / "files"
     articles, raw_bytes = write_library_files(files, count)
@@ -188,46 +193,57 @@ def run(count: int, work: Path, keep: Path | None) -> None:
         Path(str(db) + suffix).unlink(missing_ok=True)
 
     # Baseline 1: Python jieba's cut_for_search on a sample of the same text, extrapolated.
+    # Timed before and again after the imports (this machine's speed drifts by 10-20%
+    # over minutes): the ratio uses their mean, and both are printed.
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()
     sample = texts_for_jieba(2000)
-    start = time.perf_counter()
-    for text in sample:
-        for _ in jieba.cut_for_search(text):
-            pass
-    jieba_rate = sum(len(t) for t in sample) / (time.perf_counter() - start)
-    all_chars = sum(len(t) for t in texts_for_jieba(count))
-    jieba_seconds = all_chars / jieba_rate
 
-    # The same import without entity extraction, to price it.
-    plain = work / "plain.db"
-    start = time.perf_counter()
-    Library(plain, entities=False).import_paths([files])
-    plain_seconds = time.perf_counter() - start
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(plain) + suffix).unlink(missing_ok=True)
+    def jieba_rate() -> float:
+        start = time.perf_counter()
+        for text in sample:
+            for _ in jieba.cut_for_search(text):
+                pass
+        return sum(len(t) for t in sample) / (time.perf_counter() - start)
+
+    rate_before = jieba_rate()
+    all_chars = sum(len(t) for t in texts_for_jieba(count))
+
+    plain_seconds = None
+    if price_entities:  # the same import without entity extraction
+        plain = work / "plain.db"
+        start = time.perf_counter()
+        Library(plain, entities=False).import_paths([files])
+        plain_seconds = time.perf_counter() - start
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(plain) + suffix).unlink(missing_ok=True)
 
     library = Library(db)
     start = time.perf_counter()
     report = library.import_paths([files])
     import_seconds = time.perf_counter() - start
     assert not report.refused, report.refused[:3]
+    rate_after = jieba_rate()
+    rate = (rate_before + rate_after) / 2
+    jieba_seconds = all_chars / rate
     library.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     size = db.stat().st_size
     print(
         f"import      {articles:,} articles in {import_seconds:.1f} s = {articles / import_seconds:,.0f} articles/s"
     )
     print(
-        f"            Python jieba cut_for_search alone: {jieba_rate / 1e6:.2f} M chars/s "
+        f"            Python jieba cut_for_search alone: {rate / 1e6:.2f} M chars/s "
+        f"(before the imports {rate_before / 1e6:.2f}, after {rate_after / 1e6:.2f}) "
         f"→ {jieba_seconds:.0f} s for the same {all_chars / 1e6:.0f} M chars; "
         f"import is {jieba_seconds / import_seconds:.1f}× faster"
     )
-    print(
-        f"entities    import without extraction {plain_seconds:.1f} s: extraction adds "
-        f"{(import_seconds / plain_seconds - 1):.0%} ({len(library.entities()):,} entities)"
-    )
+    if plain_seconds is not None:
+        print(
+            f"entities    import without extraction {plain_seconds:.1f} s: extraction adds "
+            f"{(import_seconds / plain_seconds - 1):.0%} ({len(library.entities()):,} entities)"
+        )
     print(
         f"file        {size / 2**20:,.0f} MB = {size / raw_bytes:.2f}× the raw text ({raw_bytes / 2**20:,.0f} MB)"
     )
@@ -239,7 +255,7 @@ def run(count: int, work: Path, keep: Path | None) -> None:
                 "articles": articles,
                 "import_s": round(import_seconds, 1),
                 "jieba_s": round(jieba_seconds),
-                "plain_import_s": round(plain_seconds, 1),
+                "plain_import_s": plain_seconds and round(plain_seconds, 1),
                 "size_ratio": round(size / raw_bytes, 2),
                 "recall": recall,
             }
