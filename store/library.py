@@ -75,10 +75,18 @@ class IndexedText:
 
 
 def index_text(
-    title: str, lines: list[str], ruiping: str | None, extra: list[str], words: bool = True
+    title: str,
+    lines: list[str],
+    ruiping: str | None,
+    extra: list[str],
+    words: bool = True,
+    chars: bool = True,
 ) -> IndexedText:
-    """Token streams for the search tables from an article's text (`words` loads jieba)."""
+    """Token streams for the search tables from an article's text (`words` loads jieba;
+    without `chars`, the streams of the other tables are left empty)."""
     text = "\n".join([title, ruiping or "", *lines, *extra])
+    if not chars:
+        return IndexedText((b"", b""), (b"", b""), segment.words_stream(text).encode(), b"")
     return IndexedText(
         search=(segment.chars_stream(text).encode(), segment.latin_stream(text).encode()),
         titles=(segment.chars_stream(title).encode(), segment.latin_stream(title).encode()),
@@ -387,7 +395,7 @@ class Library:
     # -- indexing --------------------------------------------------------------------
 
     def _stored_text(
-        self, row: sqlite3.Row | tuple[Any, ...], with_words: bool = True
+        self, row: sqlite3.Row | tuple[Any, ...], with_words: bool = True, with_chars: bool = True
     ) -> IndexedText:
         """The streams of an article as stored now (id, title, sections, ruiping, outlets)."""
         article_id, title, sections, ruiping, outlets = row
@@ -399,7 +407,7 @@ class Library:
             lines.extend(b.text for b in section.bullets)
         extra = list(json.loads(outlets)) + self._note_comments(article_id)
         # (the rebuild of the character index must not load jieba)
-        return index_text(title, lines, ruiping, extra, words=with_words)
+        return index_text(title, lines, ruiping, extra, words=with_words, chars=with_chars)
 
     def _note_comments_of(self, article_ids: list[int]) -> dict[int, list[str]]:
         """The note comments of many articles at once (search results)."""
@@ -484,7 +492,7 @@ class Library:
                 "SELECT fid, id, title, sections, ruiping, outlets FROM articles ORDER BY fid"
             )
             for done, row in enumerate(rows.fetchall(), 1):
-                text = self._stored_text(row[1:], with_words=words)
+                text = self._stored_text(row[1:], with_words=words, with_chars=chars)
                 if chars:
                     self._index(row[0], text, words)
                 else:
