@@ -29,8 +29,8 @@ from collections.abc import Callable, Iterable
 BOUNDARY = "\ue000"
 # Bumped whenever the token streams change: the library re-indexes on open.
 STREAM_VERSION = "4"
-# Bumped when only the words stream changes: the words index is rebuilt before the next
-# write (2: words of one character are left out).
+# Bumped when only the words stream changes: the library rebuilds its words index when
+# it opens (2: words of one character are left out).
 WORDS_VERSION = "2"
 # Suffixes of Latin words are capped: a 200-character hash needs no infix search.
 MAX_SUFFIX = 48
