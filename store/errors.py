@@ -35,3 +35,19 @@ class LibraryError(NeicanError):
 
 class NotFound(NeicanError):
     """An article, note or entity the user named does not exist."""
+
+
+class FeedError(NeicanError):
+    """A feed that cannot be fetched, resolved or read; str() is `URL: reason`."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(str(self))
+
+    def __reduce__(self) -> tuple[type[FeedError], tuple[str, str]]:
+        return (FeedError, (self.url, self.reason))  # crosses thread and process pools
+
+    def __str__(self) -> str:
+        # Both parts come from the network or the user: one line whatever they hold.
+        return " ".join(f"{self.url}: {self.reason}".split())

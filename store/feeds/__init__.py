@@ -1,0 +1,1 @@
+"""Feeds: fetching over HTTP, OPML subscription files, feed discovery and entries."""
