@@ -15,6 +15,7 @@ which would decode a charset-less text/* answer as ISO-8859-1.
 from __future__ import annotations
 
 import email.utils
+import functools
 import re
 import threading
 import time
@@ -51,6 +52,7 @@ ACCEPT = (
 Status = Literal["ok", "not-modified", "gone", "error"]
 
 
+@functools.cache
 def user_agent() -> str:
     """`neican/VERSION (feed reader)`: servers that log or rate-limit us can tell who we are."""
     from importlib.metadata import PackageNotFoundError, version
@@ -135,7 +137,8 @@ def fetch(
     started = time.monotonic()
     own = session is None
     http = _session() if session is None else session
-    headers = {"Accept": ACCEPT}
+    # Sent on every request, so a caller's own Session still names neican.
+    headers = {"Accept": ACCEPT, "User-Agent": user_agent()}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
@@ -162,7 +165,6 @@ def fetch(
 
 def _session() -> requests.Session:
     session = requests.Session()
-    session.headers["User-Agent"] = user_agent()
     session.max_redirects = MAX_REDIRECTS
     return session
 
@@ -356,6 +358,7 @@ def fetch_many(
     thread keeps its own requests.Session (connections are reused per host; a Session
     is not meant to be shared between threads).
     """
+    workers, per_host = max(1, workers), max(1, per_host)
     queued: dict[str, deque[FetchRequest]] = {}
     total = 0
     for request in feeds:
@@ -385,7 +388,7 @@ def fetch_many(
 
     done = 0
     running: dict[Future[FetchResult], str] = {}
-    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="fetch") as pool:
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
         try:
 
             def start() -> None:
