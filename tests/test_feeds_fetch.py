@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
 import socket
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -414,3 +416,57 @@ def test_retry_after_and_max_age_decide_what_a_refresh_skips() -> None:
     )
     assert policy.skip_reason(0, fresh_until=later, now=now, named=True) is None
     assert policy.skip_reason(0, retry_after=now - timedelta(seconds=1), now=now) is None
+
+
+def test_a_302_before_a_301_is_not_a_move(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/a").respond_with_data("", 302, {"Location": "/b"})
+    httpserver.expect_request("/b").respond_with_data("", 301, {"Location": "/c"})
+    httpserver.expect_request("/c").respond_with_data(RSS)
+    result = fetch(httpserver.url_for("/a"))
+    assert result.status == "ok" and result.moved_to is None
+
+
+def test_a_301_then_a_302_moves_to_the_302s_url(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/a").respond_with_data("", 301, {"Location": "/b"})
+    httpserver.expect_request("/b").respond_with_data("", 302, {"Location": "/c"})
+    httpserver.expect_request("/c").respond_with_data(RSS)
+    result = fetch(httpserver.url_for("/a"))
+    assert result.moved_to == httpserver.url_for("/b")
+
+
+def test_a_redirect_loop_is_an_error(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/loop").respond_with_data("", 302, {"Location": "/loop"})
+    result = fetch(httpserver.url_for("/loop"))
+    assert result.status == "error" and result.error == "more than 10 redirects"
+
+
+def test_gzip_is_undone_and_a_gzip_bomb_stops_at_the_cap(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/small").respond_with_data(
+        gzip.compress(RSS), headers={"Content-Encoding": "gzip"}
+    )
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # gzip framing
+    zeros = b"\0" * 2**20
+    bomb = b"".join(packer.compress(zeros) for _ in range(64)) + packer.flush()
+    assert len(bomb) < 2**20  # 64 MiB once unpacked
+    httpserver.expect_request("/bomb").respond_with_data(bomb, headers={"Content-Encoding": "gzip"})
+    assert fetch(httpserver.url_for("/small")).content == RSS
+    result = fetch(httpserver.url_for("/bomb"), max_bytes=2 * 2**20)
+    assert result.status == "error" and result.content == b""
+    assert result.error == "answer larger than the 2 MiB cap"
+
+
+def test_a_consumer_that_stops_early_starts_nothing_more(serve: Callable[..., _Server]) -> None:
+    hits: list[str] = []
+
+    def counted(handler: BaseHTTPRequestHandler) -> None:
+        hits.append(handler.path)
+        _send(handler)
+
+    server = serve({f"/feed{n}": counted for n in range(20)})
+    feeds = fetch_many(
+        [FetchRequest(server.url(f"/feed{n}")) for n in range(20)], workers=2, per_host=2
+    )
+    first = next(feeds)
+    feeds.close()
+    assert first.status == "ok"
+    assert len(hits) <= 3  # the first, and at most the two in flight when it ended
