@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from conftest import SHARED, needs_shared
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from store.errors import FeedError
 from store.feeds.discover import discover_feeds, looks_like_feed, resolve_rsshub
@@ -118,3 +120,12 @@ def test_rsshub_without_a_usable_instance_says_how_to_set_one(
     assert reason in caught.value.reason
     assert str(caught.value).startswith(f"{url}: ")
     assert "\n" not in str(caught.value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=300), st.text(max_size=40))
+def test_any_bytes_are_a_page_or_not_a_feed_never_a_crash(data: bytes, content_type: str) -> None:
+    page = PAGE.encode("gb2312")[:200] + data
+    for link in discover_feeds(page, "http://127.0.0.1/x/"):
+        assert link.url.startswith(("http://", "https://"))
+    assert looks_like_feed(data, content_type) in (True, False)

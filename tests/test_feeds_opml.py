@@ -8,6 +8,8 @@ from xml.etree import ElementTree as ET
 
 import pytest
 from conftest import SHARED, needs_shared
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from store.errors import ParseError
 from store.feeds.opml import Opml, Subscription, export_opml, parse_opml, starter
@@ -212,3 +214,20 @@ def test_the_starter_list_holds_the_issues_sources_in_folders() -> None:
     assert len(opml.subscriptions) == len(STARTER_URLS)
     assert opml.folders == ("中文媒体", "实验室与公司", "论文与社区")
     assert all(s.title and s.folder for s in opml.subscriptions)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2000), st.integers(0, 8), st.binary(max_size=6))))
+def test_a_damaged_opml_file_is_read_or_refused_never_a_crash(
+    edits: list[tuple[int, int, bytes]],
+) -> None:
+    data = MINIFLUX.encode()
+    for at, cut, insert in edits:
+        at %= len(data) + 1
+        data = data[:at] + insert + data[at + cut :]
+    try:
+        opml = parse_opml(data, "fuzz.opml")
+    except ParseError as e:
+        assert "\n" not in str(e)
+    else:
+        assert export_opml(opml.subscriptions).startswith("<?xml")
