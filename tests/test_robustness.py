@@ -1,0 +1,152 @@
+"""Nothing lost, nothing hung (issue 17): kills, full disks, hostile files, odd queries."""
+
+from __future__ import annotations
+
+import errno
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from cli_helpers import run_cli
+from conftest import ROOT, SEEDS
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from store.errors import NeicanError
+from store.export import END, export_notes
+from store.library import Library
+
+PYTHON = sys.executable
+USER_TEXT = "\n## 我的想法\n\n用户自己写的文字，导出不能丢。{id}\n"
+
+
+def _child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT)
+    return env
+
+
+# -- 1. notes export never loses the user's text ------------------------------------------
+
+
+@pytest.fixture
+def two_versions(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """Two libraries holding the same noted articles with different notes, and an export
+    folder where the user wrote below every generated region."""
+    a, b, out = tmp_path / "a.db", tmp_path / "b.db", tmp_path / "notes"
+    with Library(a) as lib:
+        lib.import_paths([SEEDS])
+        ids = [row.id for row in lib.article_rows()][:40]
+        for n, article_id in enumerate(ids):
+            lib.add_note(article_id, "quote", f"引文 {n}", comment="版本甲 " * 1500)
+        export_notes(lib, out)
+    source, copy = sqlite3.connect(a), sqlite3.connect(b)
+    with copy:
+        source.backup(copy)
+    source.close()
+    copy.close()
+    with Library(b) as lib:
+        for note in lib.notes():
+            lib.update_note(note.id, comment="版本乙 " * 1700)
+    for path in out.glob("*.md"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text + USER_TEXT.format(id=path.name), encoding="utf-8")
+    return a, b, out
+
+
+def _contents(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.glob("*.md"))}
+
+
+def test_export_killed_at_random_moments_leaves_every_file_whole(
+    two_versions: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    a, b, out = two_versions
+    first = _contents(out)
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    for name, data in first.items():
+        (mirror / name).write_bytes(data)
+    with Library(b) as lib:
+        export_notes(lib, mirror)
+    second = _contents(mirror)
+    assert set(first) == set(second) and all(first[n] != second[n] for n in first)
+    child = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from store.export import export_notes\n"
+        "from store.library import Library\n"
+        "libs = [Library(Path(p)) for p in sys.argv[1:3]]\n"
+        "print('ready', flush=True)\n"
+        "while True:\n"
+        "    for lib in libs:\n"
+        "        export_notes(lib, Path(sys.argv[3]))\n"
+    )
+    rng = random.Random(17)
+    for _ in range(15):
+        proc = subprocess.Popen(
+            [PYTHON, "-c", child, str(a), str(b), str(out)],
+            stdout=subprocess.PIPE,
+            env=_child_env(),
+        )
+        assert proc.stdout is not None and proc.stdout.readline() == b"ready\n"
+        time.sleep(rng.uniform(0.0, 0.25))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        proc.stdout.close()
+        now = _contents(out)
+        assert set(now) == set(first)  # no file lost, no duplicate `… (2).md`
+        for name, data in now.items():
+            assert data in (first[name], second[name]), f"{name}: {len(data)} bytes"
+            assert USER_TEXT.format(id=name).encode() in data
+
+
+def test_a_full_disk_leaves_the_old_file_and_says_so_in_one_line(
+    two_versions: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, b, out = two_versions
+    before = _contents(out)
+    real_write = os.write
+    calls = {"n": 0}
+
+    def full_disk(fd: int, data: bytes | memoryview) -> int:
+        calls["n"] += 1
+        if calls["n"] == 1:  # the first chunk half goes in, then the disk is full
+            return real_write(fd, bytes(data[: len(data) // 2]))
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "write", full_disk)
+    with Library(b) as lib, pytest.raises(NeicanError) as caught:
+        export_notes(lib, out)
+    monkeypatch.undo()
+    message = str(caught.value)
+    assert "\n" not in message and "No space left on device" in message
+    assert message.split(":")[0].endswith(".md")
+    assert _contents(out) == before
+    assert sorted(p.name for p in out.iterdir()) == sorted(before)  # no temporary file left
+
+
+def test_an_emptied_or_garbled_file_is_skipped_and_nothing_is_lost(
+    two_versions: tuple[Path, Path, Path],
+) -> None:
+    a, _, out = two_versions
+    emptied, garbled = sorted(out.glob("*.md"))[:2]
+    emptied.write_bytes(b"")
+    garbled_bytes = garbled.read_bytes()[:-40] + b"\xe5\x85"  # cut mid-character
+    garbled.write_bytes(garbled_bytes)
+    with Library(a) as lib:
+        report = export_notes(lib, out)
+    assert garbled.read_bytes() == garbled_bytes  # not ours to overwrite
+    names = {p.name for p in out.glob("*.md")}
+    # The emptied file's name is taken back (nothing in it to lose): no `(2)` for it.
+    assert emptied.read_text(encoding="utf-8").count(END) == 1
+    reported = {p.name for p in [*report.written, *report.updated, *report.unchanged]}
+    assert names == reported | {garbled.name}
+    duplicates = [n for n in names if n.endswith(" (2).md")]
+    assert duplicates == [garbled.name[: -len(".md")] + " (2).md"]
