@@ -150,3 +150,86 @@ def test_an_emptied_or_garbled_file_is_skipped_and_nothing_is_lost(
     assert names == reported | {garbled.name}
     duplicates = [n for n in names if n.endswith(" (2).md")]
     assert duplicates == [garbled.name[: -len(".md")] + " (2).md"]
+
+
+# -- 9, 10. any text is a valid query; an absurd one is cut down -------------------------
+
+
+@pytest.fixture
+def seeded(tmp_path: Path) -> Path:
+    db = tmp_path / "seeded.db"
+    with Library(db) as lib:
+        lib.import_paths([SEEDS])
+    return db
+
+
+QUERY_TEXT = st.lists(
+    st.one_of(
+        st.characters(),
+        st.characters(categories=["Cs"]),  # lone surrogates: what a stray byte in argv becomes
+        st.sampled_from(list('公司英伟达"-: ') + ["is:", "feed:", "after:", "AND", "*"]),
+    ),
+    max_size=40,
+).map("".join)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=QUERY_TEXT)
+def test_any_text_is_a_valid_query(seeded: Path, text: str) -> None:
+    with Library(seeded) as lib:
+        result = lib.search(text)
+    assert result.total >= len(result.hits)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=QUERY_TEXT.filter(lambda t: t.strip() and not t.startswith("-")))
+def test_any_text_is_a_valid_query_on_the_command_line(
+    seeded: Path, capsys: pytest.CaptureFixture[str], text: str
+) -> None:
+    result = run_cli(capsys, "search", text, "--db", str(seeded))
+    assert result.code == 0, result.err
+    assert "internal error" not in result.err
+
+
+def test_a_stray_byte_in_argv_is_ignored(seeded: Path) -> None:
+    done = subprocess.run(
+        [
+            PYTHON,
+            "-c",
+            "from tui.cli import main; main()",
+            b"search",
+            b"\xe5\x85\xac\xe5\x8f\xb8\xff",
+        ]
+        + ["--db", str(seeded)],
+        capture_output=True,
+        env=_child_env(),
+        timeout=60,
+    )
+    err = done.stderr.decode()
+    assert done.returncode == 0, err
+    assert "internal error" not in err and "not text" in err
+    with Library(seeded) as lib:
+        expected = lib.search("公司").total
+    assert expected > 0 and done.stdout.decode().splitlines()[-1].startswith(f"{expected} matches")
+
+
+def test_a_word_repeated_a_thousand_times_counts_once(seeded: Path) -> None:
+    from store.query import MAX_TERM_CHARS, MAX_TERMS, parse_query
+
+    assert len(parse_query(" ".join(["Meta", "meta", "META"] * 333)).terms) == 1
+    assert len(parse_query(" ".join(["公司"] * 1000)).terms) == 1
+    with Library(seeded) as lib:
+        once = [h.id for h in lib.search("Meta", limit=0).hits]
+        many = [h.id for h in lib.search(" ".join(["Meta", "meta", "META"] * 333), limit=0).hits]
+    assert once and many == once
+    # Absurd queries are cut down to a bounded size, and the user is told.
+    phrase = parse_query('"' + " ".join(["公司"] * 1000) + '"')
+    [term] = phrase.terms
+    assert term.phrase and len(term.text) <= MAX_TERM_CHARS and phrase.problems
+    distinct = parse_query(" ".join(f"公司{n}" for n in range(1000)))
+    assert len(distinct.terms) == MAX_TERMS and distinct.problems
+    assert len(parse_query("公司" * 1000).terms[0].text) == MAX_TERM_CHARS
