@@ -233,3 +233,126 @@ def test_a_word_repeated_a_thousand_times_counts_once(seeded: Path) -> None:
     distinct = parse_query(" ".join(f"公司{n}" for n in range(1000)))
     assert len(distinct.terms) == MAX_TERMS and distinct.problems
     assert len(parse_query("公司" * 1000).terms[0].text) == MAX_TERM_CHARS
+
+
+# -- 5. hostile files: only regular files are read, their size checked first -------------
+
+CAP = 64 * 2**20
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    import threading
+
+    from store.errors import ParseError
+    from store.files import read_regular_file
+
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    outcome: list[BaseException | bytes] = []
+
+    def read() -> None:
+        try:
+            outcome.append(read_regular_file(fifo, CAP))
+        except BaseException as e:
+            outcome.append(e)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(10)
+    if reader.is_alive():  # release the blocked reader before failing
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        pytest.fail("reading a FIFO blocked")
+    [error] = outcome
+    assert isinstance(error, ParseError)
+    assert str(error) == f"{fifo}: not a regular file (a FIFO)"
+
+
+def test_dev_zero_is_refused() -> None:
+    from store.errors import ParseError
+    from store.files import read_regular_file
+
+    with pytest.raises(ParseError) as caught:
+        read_regular_file(Path("/dev/zero"), CAP)
+    assert str(caught.value) == "/dev/zero: not a regular file (a character device)"
+
+
+def test_a_huge_file_is_refused_before_reading_a_byte(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from store.errors import ParseError
+    from store.files import read_regular_file
+
+    huge = tmp_path / "huge.txt"
+    with huge.open("wb") as f:
+        f.truncate(3 * 2**30)  # sparse: 3 GB that take no disk
+    reads: list[int] = []
+    real_read = os.read
+    monkeypatch.setattr(os, "read", lambda fd, n: reads.append(n) or real_read(fd, n))
+    with pytest.raises(ParseError) as caught:
+        read_regular_file(huge, CAP)
+    assert str(caught.value) == f"{huge}: file too large (3072 MB; the limit is 64 MB)"
+    assert reads == []
+    small = tmp_path / "small.txt"
+    small.write_bytes(b"x" * 100)
+    assert read_regular_file(small, 100) == b"x" * 100
+    with pytest.raises(ParseError, match="too large"):
+        read_regular_file(small, 99)
+    with pytest.raises(ParseError, match="is a directory"):
+        read_regular_file(tmp_path, CAP)
+    with pytest.raises(ParseError, match="no such file"):
+        read_regular_file(tmp_path / "gone.txt", CAP)
+
+
+def _tree(tmp_path: Path) -> Path:
+    top = tmp_path / "in"
+    (top / "sub" / "deeper").mkdir(parents=True)
+    (top / "locked").mkdir()
+    (top / "a.txt").write_text("a", encoding="utf-8")
+    (top / "sub" / "b.md").write_text("b", encoding="utf-8")
+    (top / "sub" / "deeper" / "c.TXT").write_text("c", encoding="utf-8")
+    (top / "locked" / "d.txt").write_text("d", encoding="utf-8")
+    (top / "photo.jpg").write_bytes(b"\xff\xd8")
+    (top / "sub" / "notes.pdf").write_bytes(b"%PDF")
+    (top / ".hidden.txt").write_text("h", encoding="utf-8")
+    return top
+
+
+def test_walk_reports_an_unlistable_folder_and_skipped_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from store.files import walk_files
+
+    top = _tree(tmp_path)
+    locked = top / "locked"
+    real_scandir = os.scandir
+
+    def scandir(path: object = ".") -> object:  # what a folder without read permission does
+        if Path(str(path)) == locked:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return real_scandir(path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    files, problems = walk_files([top, tmp_path / "named.jpg"], (".txt", ".md"))
+    assert files == [
+        top / "a.txt",
+        top / "sub" / "b.md",
+        top / "sub" / "deeper" / "c.TXT",
+        tmp_path / "named.jpg",  # named on purpose: tried, and its read says why not
+    ]
+    assert problems == [
+        f"{locked}: cannot list: permission denied",
+        f"{top}: skipped 2 files that are not .txt/.md",
+    ]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a chmod 000 folder anyway")
+def test_walk_reports_a_folder_without_permissions(tmp_path: Path) -> None:
+    from store.files import walk_files
+
+    top = _tree(tmp_path)
+    (top / "locked").chmod(0)
+    try:
+        _, problems = walk_files([top], (".txt", ".md"))
+    finally:
+        (top / "locked").chmod(0o755)
+    assert f"{top / 'locked'}: cannot list: permission denied" in problems
