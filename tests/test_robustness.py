@@ -356,3 +356,53 @@ def test_walk_reports_a_folder_without_permissions(tmp_path: Path) -> None:
     finally:
         (top / "locked").chmod(0o755)
     assert f"{top / 'locked'}: cannot list: permission denied" in problems
+
+
+# -- 11. links a browser is given; text a terminal is given ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://36kr.com/p/123", "https://36kr.com/p/123"),
+        ("  HTTP://example.com/a?b=1#c \n", "HTTP://example.com/a?b=1#c"),
+        ("https://例子.中国/路径", "https://例子.中国/路径"),
+        ("javascript:alert(1)", None),
+        ("JavaScript:alert(document.cookie)", None),
+        (" javascript:alert(1)", None),
+        ("data:text/html,<script>alert(1)</script>", None),
+        ("file:///etc/passwd", None),
+        ("vbscript:msgbox", None),
+        ("//example.com/x", None),
+        ("https:\\\\evil.example", None),
+        ("https://", None),
+        ("https://exa\x1b[2Jmple.com", None),
+        ("https://example.com/\x07", None),
+        ("https://example.com/\u202eexe.txt", None),
+        ("https://example.com/a b", None),
+        ("http://[::1", None),
+        ("", None),
+    ],
+)
+def test_only_plain_http_links_are_opened(url: str, expected: str | None) -> None:
+    from store.links import safe_link
+
+    assert safe_link(url) == expected
+
+
+def test_show_prints_no_escape_sequence_another_tool_wrote(
+    seeded: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with Library(seeded) as lib:
+        article_id = lib.article_rows()[0].id
+    conn = sqlite3.connect(seeded)
+    with conn:
+        conn.execute(
+            "UPDATE articles SET title = ? WHERE id = ?",
+            ["\x1b[2J\x1b]0;pwned\x07清屏标题\x9b31m", article_id],
+        )
+    conn.close()
+    shown = run_cli(capsys, "show", str(article_id), "--db", str(seeded))
+    assert shown.code == 0, shown.err
+    assert "清屏标题" in shown.out
+    assert "\x1b" not in shown.out and "\x07" not in shown.out and "\x9b" not in shown.out
