@@ -77,34 +77,54 @@ def test_export_killed_at_random_moments_leaves_every_file_whole(
         export_notes(lib, mirror)
     second = _contents(mirror)
     assert set(first) == set(second) and all(first[n] != second[n] for n in first)
-    child = (
-        "import sys\n"
+    # One process imports neican once and forks each exporter, so 15 kills take
+    # seconds, not 15 interpreter starts.
+    spawner = (
+        "import os, sys\n"
         "from pathlib import Path\n"
         "from store.export import export_notes\n"
         "from store.library import Library\n"
-        "libs = [Library(Path(p)) for p in sys.argv[1:3]]\n"
-        "print('ready', flush=True)\n"
-        "while True:\n"
-        "    for lib in libs:\n"
-        "        export_notes(lib, Path(sys.argv[3]))\n"
+        "a, b, out = map(Path, sys.argv[1:4])\n"
+        "for _ in sys.stdin:\n"
+        "    pid = os.fork()\n"
+        "    if pid == 0:\n"
+        "        try:\n"
+        "            libs = [Library(a), Library(b)]\n"
+        "            print(os.getpid(), flush=True)\n"
+        "            while True:\n"
+        "                for lib in libs:\n"
+        "                    export_notes(lib, out)\n"
+        "        finally:\n"
+        "            os._exit(1)\n"
+        "    os.waitpid(pid, 0)\n"
+        "    print('reaped', flush=True)\n"
     )
+    proc = subprocess.Popen(
+        [PYTHON, "-c", spawner, str(a), str(b), str(out)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=_child_env(),
+    )
+    assert proc.stdin is not None and proc.stdout is not None
     rng = random.Random(17)
-    for _ in range(15):
-        proc = subprocess.Popen(
-            [PYTHON, "-c", child, str(a), str(b), str(out)],
-            stdout=subprocess.PIPE,
-            env=_child_env(),
-        )
-        assert proc.stdout is not None and proc.stdout.readline() == b"ready\n"
-        time.sleep(rng.uniform(0.0, 0.25))
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+    try:
+        for _ in range(15):
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+            exporter = int(proc.stdout.readline())
+            time.sleep(rng.uniform(0.0, 0.2))
+            os.kill(exporter, signal.SIGKILL)
+            assert proc.stdout.readline() == "reaped\n"
+            now = _contents(out)
+            assert set(now) == set(first)  # no file lost, no duplicate `… (2).md`
+            for name, data in now.items():
+                assert data in (first[name], second[name]), f"{name}: {len(data)} bytes"
+                assert USER_TEXT.format(id=name).encode() in data
+    finally:
+        proc.stdin.close()
+        proc.wait(30)
         proc.stdout.close()
-        now = _contents(out)
-        assert set(now) == set(first)  # no file lost, no duplicate `… (2).md`
-        for name, data in now.items():
-            assert data in (first[name], second[name]), f"{name}: {len(data)} bytes"
-            assert USER_TEXT.format(id=name).encode() in data
 
 
 def test_a_full_disk_leaves_the_old_file_and_says_so_in_one_line(
@@ -406,3 +426,241 @@ def test_show_prints_no_escape_sequence_another_tool_wrote(
     assert shown.code == 0, shown.err
     assert "清屏标题" in shown.out
     assert "\x1b" not in shown.out and "\x07" not in shown.out and "\x9b" not in shown.out
+
+
+# -- library-level points (issue 17: 2, 3, 4, 6, 7, 8), done after the store split -------
+# These go through the command line and the public `Library` API only, so they hold
+# across the refactor; each fails today.
+
+later = pytest.mark.xfail(strict=True, reason="issue 17: library-level, after the store split")
+
+
+def neican(*args: str | Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """The real command line in a process of its own."""
+    return subprocess.run(
+        [PYTHON, "-c", "from tui.cli import main; main()", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=_child_env(),
+        timeout=timeout,
+    )
+
+
+def neican_process(*args: str | Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [PYTHON, "-c", "from tui.cli import main; main()", *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_child_env(),
+    )
+
+
+def _digests(folder: Path, files: int, articles: int, feed: str) -> Path:
+    from conftest import big_digest
+
+    folder.mkdir(parents=True)
+    for n in range(files):
+        big_digest(folder / f"{feed}-{n}.txt", articles, f"{feed}{n}")
+    return folder
+
+
+def _snapshot(db: Path) -> dict[str, bytes]:
+    """The library file and its WAL companions, byte for byte."""
+    return {p.name: p.read_bytes() for p in db.parent.iterdir() if p.name.startswith(db.name)}
+
+
+@later
+def test_two_imports_at_once_both_finish(tmp_path: Path) -> None:
+    db = tmp_path / "lib.db"
+    first = _digests(tmp_path / "first", 3, 150, "甲")
+    second = _digests(tmp_path / "second", 3, 150, "乙")
+    procs = [neican_process("import", folder, "--db", db) for folder in (first, second)]
+    outcomes = [(p.wait(120), p.communicate()) for p in procs]
+    for code, (_, err) in outcomes:
+        assert code == 0, err
+    with Library(db) as lib:
+        assert lib.article_count() == 2 * 3 * 150
+
+
+HOLD_WRITE_LOCK = (
+    "import sqlite3, sys, time\n"
+    "conn = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+    "conn.execute('BEGIN IMMEDIATE')\n"
+    "conn.execute('UPDATE articles SET read = read')\n"  # another writer, changing pages
+    "print('locked', flush=True)\n"
+    "time.sleep(float(sys.argv[2]))\n"
+    "conn.execute('COMMIT')\n"
+)
+
+
+@later
+def test_a_write_while_another_process_writes_waits_or_says_busy(seeded: Path) -> None:
+    with Library(seeded) as lib:
+        article_id = lib.article_rows()[0].id
+        writes = (
+            lambda: lib.add_note(article_id, "quote", "繁忙时的笔记"),
+            lambda: lib.set_read(article_id),
+        )
+        for write in writes:
+            lib.search("公司")  # the reader has been reading
+            holder = subprocess.Popen(
+                [PYTHON, "-c", HOLD_WRITE_LOCK, str(seeded), "3"], stdout=subprocess.PIPE, text=True
+            )
+            try:
+                assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+                try:
+                    write()
+                except NeicanError as e:
+                    assert "busy" in str(e) and "\n" not in str(e)
+            finally:
+                holder.wait(30)
+                assert holder.stdout is not None
+                holder.stdout.close()
+
+
+def _children(pid: int) -> set[int]:
+    """Every living descendant of `pid`, from /proc (no psutil)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat_line = (entry / "stat").read_text()
+            except OSError:
+                continue
+            fields = stat_line[stat_line.rindex(")") + 2 :].split()
+            parents[int(entry.name)] = int(fields[1])
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat_line = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat_line[stat_line.rindex(")") + 2] != "Z"  # a zombie has died already
+
+
+@later
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one CPU: the import uses no helpers")
+def test_a_killed_import_leaves_no_helper_behind(tmp_path: Path) -> None:
+    # More than store/library.py's PROCESS_MIN_BYTES (4 MB) in 8+ files: two helpers.
+    folder = _digests(tmp_path / "big", 10, 200, "大")
+    survivors: set[int] = set()
+    rng = random.Random(4)
+    try:
+        for round_ in range(2):
+            proc = neican_process("import", folder, "--db", tmp_path / f"lib{round_}.db")
+            seen: set[int] = set()
+            start = time.monotonic()
+            # Killed 0.1-0.5 s after its helpers start (the import's own start takes
+            # seconds on a busy machine): when they are still opening the library.
+            while not seen and time.monotonic() - start < 60 and proc.poll() is None:
+                seen |= _children(proc.pid)
+                time.sleep(0.01)
+            assert seen, "the import started no helper process"
+            wait_until = time.monotonic() + rng.uniform(0.1, 0.5)
+            while time.monotonic() < wait_until:
+                seen |= _children(proc.pid)
+                time.sleep(0.01)
+            seen |= _children(proc.pid)
+            proc.kill()
+            proc.wait()
+            deadline = time.monotonic() + 3
+            while time.monotonic() < deadline and any(map(_alive, seen)):
+                time.sleep(0.05)
+            survivors |= {pid for pid in seen if _alive(pid)}
+            for pipe in (proc.stdout, proc.stderr):  # a survivor would hold them open
+                assert pipe is not None
+                pipe.close()
+        assert not survivors
+    finally:
+        for pid in survivors:  # only the helpers of the imports this test started
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _one_line_refusal(done: subprocess.CompletedProcess[str], *words: str) -> None:
+    assert done.returncode == 1, done.stderr
+    assert len(done.stderr.splitlines()) == 1, done.stderr
+    assert "internal error" not in done.stderr
+    for word in words:
+        assert word in done.stderr, done.stderr
+
+
+@later
+def test_a_damaged_library_is_refused_in_one_line_and_never_written(tmp_path: Path) -> None:
+    db = tmp_path / "lib.db"
+    assert neican("import", SEEDS, "--db", db).returncode == 0
+    data = bytearray(db.read_bytes())
+    middle = len(data) // 2 - 128 * 1024
+    data[middle : middle + 256 * 1024] = random.Random(6).randbytes(256 * 1024)
+    db.write_bytes(bytes(data))
+    before = _snapshot(db)
+    more = _digests(tmp_path / "more", 1, 20, "新")
+    for args in (("stats",), ("search", "公司"), ("import", more)):
+        done = neican(*args, "--db", db)
+        _one_line_refusal(done, "damaged", ".recover")
+        assert _snapshot(db) == before, args
+
+
+@later
+def test_a_foreign_sqlite_file_is_refused_without_a_byte_changed(tmp_path: Path) -> None:
+    foreign = tmp_path / "foreign.db"
+    conn = sqlite3.connect(foreign)
+    with conn:
+        conn.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
+        conn.execute("INSERT INTO customers (name) VALUES ('张三')")
+    conn.close()
+    before = _snapshot(foreign)
+    for args in (("stats",), ("search", "公司"), ("import", SEEDS)):
+        done = neican(*args, "--db", foreign)
+        _one_line_refusal(done, "not a neican library")
+        assert _snapshot(foreign) == before, args  # no -wal file either
+
+
+@later
+def test_a_library_from_a_newer_neican_is_read_but_not_written(tmp_path: Path) -> None:
+    db = tmp_path / "lib.db"
+    assert neican("import", SEEDS, "--db", db).returncode == 0
+    conn = sqlite3.connect(db)
+    with conn:  # what a later neican leaves: a migration this one does not know
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        conn.execute(f"PRAGMA user_version = {version + 1000}")
+        conn.execute(
+            "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+            "VALUES ('neican', 'm999_from_the_future', '2030-01-01')"
+        )
+    conn.close()
+    found = neican("search", "公司", "--db", db)
+    assert found.returncode == 0 and "matches" in found.stdout, found.stderr
+    before = _snapshot(db)
+    refused = neican("import", _digests(tmp_path / "more", 1, 20, "新"), "--db", db)
+    _one_line_refusal(refused, "newer")
+    assert _snapshot(db) == before
+
+
+@later
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a read-only folder anyway")
+def test_a_read_only_library_is_searched_and_writes_say_why_not(tmp_path: Path) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    db = folder / "lib.db"
+    assert neican("import", SEEDS, "--db", db).returncode == 0
+    with Library(db) as lib:
+        article_id = lib.article_rows()[0].id
+    folder.chmod(0o555)
+    db.chmod(0o444)
+    try:
+        found = neican("search", "公司", "--db", db)
+        assert found.returncode == 0 and "matches" in found.stdout, found.stderr
+        refused = neican("notes", "add", str(article_id), "--quote", "只读", "--db", db)
+        _one_line_refusal(refused, "read-only")
+    finally:
+        folder.chmod(0o755)
+        db.chmod(0o644)
