@@ -4,12 +4,21 @@ One file per noted article, `YYYY-MM-DD 标题.md` (or one file with `single`). 
 neican writes sits between two marker comments; whatever the user writes outside
 them survives every export. A file is found again by the `id` in its front matter,
 so a renamed file is updated in place.
+
+A file is never written in place: the new text goes to a temporary file beside it,
+which is flushed to disk and renamed over the old one, so a crash, a kill or a full
+disk leaves either the old file or the new one, never a truncated one.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
+import os
 import re
+import secrets
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,7 +86,7 @@ def safe_name(stem: str, suffix: str = ".md") -> str:
 def _unique(folder: Path, name: str, taken: set[str]) -> Path:
     stem, suffix = name[: -len(".md")], ".md"
     candidate, n = name, 1
-    while candidate.lower() in taken or (folder / candidate).exists():
+    while candidate.lower() in taken or not _free(folder / candidate):
         n += 1
         tail = f" ({n})"
         base = stem
@@ -86,6 +95,22 @@ def _unique(folder: Path, name: str, taken: set[str]) -> Path:
         candidate = base + tail + suffix
     taken.add(candidate.lower())
     return folder / candidate
+
+
+def _free(path: Path) -> bool:
+    """Whether a new export may take this name: nothing is there, or an empty file.
+
+    An empty file holds nothing to lose (something else emptied it, or an export
+    from an older neican was killed mid-write); taking its name back avoids a
+    duplicate `… (2).md` beside it.
+    """
+    try:
+        st = path.lstat()
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return stat.S_ISREG(st.st_mode) and st.st_size == 0
 
 
 # -- YAML and Markdown ------------------------------------------------------------------
@@ -216,11 +241,12 @@ def _exported_ids(folder: Path) -> dict[int, Path]:
     """The Markdown files in `folder` that neican wrote, by the article id in their front matter."""
     found: dict[int, Path] = {}
     for path in sorted(folder.glob("*.md")):
-        try:
-            head = path.read_text(encoding="utf-8")[:4096]
+        try:  # an unreadable, garbled or emptied file is not ours to match (or to overwrite)
+            text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
-        if not head.startswith("---\n") or "<!-- neican:" not in path.read_text(encoding="utf-8"):
+        head = text[:4096]
+        if not head.startswith("---\n") or "<!-- neican:" not in text:
             continue
         end = head.find("\n---", 4)
         m = _ID.search(head[:end] if end != -1 else head)
@@ -229,15 +255,67 @@ def _exported_ids(folder: Path) -> dict[int, Path]:
     return found
 
 
-def _write(path: Path, text: str) -> bool:
+def _read(path: Path) -> str:
     try:
-        old = path.read_text(encoding="utf-8") if path.exists() else None
-        if old == text:
-            return False
-        path.write_text(text, encoding="utf-8")
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise NeicanError(f"{path}: cannot read: not UTF-8 text") from None
+    except OSError as e:
+        raise NeicanError(f"{path}: cannot read: {e.strerror or e}") from None
+
+
+def _write(path: Path, text: str) -> bool:
+    """Write `text` to `path` unless it already holds it; True if the file changed."""
+    try:
+        if path.is_file() and path.stat().st_size == len(text.encode("utf-8")):
+            with contextlib.suppress(UnicodeDecodeError):
+                if path.read_text(encoding="utf-8") == text:
+                    return False
+        write_atomic(path, text.encode("utf-8"))
         return True
     except OSError as e:
         raise NeicanError(f"{path}: cannot write: {e.strerror or e}") from None
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` all at once: a temporary file beside it, fsync, rename.
+
+    A symlink is followed (the file it points to is replaced, the link stays); the
+    file keeps its permissions. The temporary file is hidden and removed on failure.
+    """
+    target = path.resolve() if path.is_symlink() else path
+    tmp = target.with_name(f".{target.name[:100]}.{secrets.token_hex(4)}.neican-tmp")
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        mode = None
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                if written <= 0:  # never loop forever on a device that takes nothing
+                    raise OSError(errno.EIO, os.strerror(errno.EIO))
+                view = view[written:]
+            if mode is not None:
+                os.fchmod(fd, mode)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    # The rename itself is durable only once the folder is on disk too; some file
+    # systems cannot fsync a folder, and the file is already complete either way.
+    with contextlib.suppress(OSError):
+        dir_fd = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
 
 
 def export_notes(
@@ -274,7 +352,7 @@ def export_notes(
             _write(path, _assemble(front, "", region, ""))
             report.written.append(path)
             continue
-        _, before, _, after = _split(path.read_text(encoding="utf-8"))
+        _, before, _, after = _split(_read(path))
         (
             report.updated
             if _write(path, _assemble(front, before, region, after))
@@ -285,9 +363,12 @@ def export_notes(
         for article_id, path in existing.items():
             if article_id in noted:
                 continue
-            front, before, _, after = _split(path.read_text(encoding="utf-8"))
+            front, before, _, after = _split(_read(path))
             if not (before.strip() or after.strip()):
-                path.unlink()
+                try:
+                    path.unlink()
+                except OSError as e:
+                    raise NeicanError(f"{path}: cannot remove: {e.strerror or e}") from None
             else:
                 _write(
                     path,
@@ -314,7 +395,7 @@ def _export_single(path: Path, articles: list[Article]) -> ExportReport:
     except OSError as e:
         raise NeicanError(f"{path.parent}: cannot create the folder: {e.strerror or e}") from None
     if path.exists():
-        _, before, _, after = _split(path.read_text(encoding="utf-8"))
+        _, before, _, after = _split(_read(path))
         (
             report.updated
             if _write(path, _assemble(front, before, region, after))

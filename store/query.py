@@ -8,6 +8,11 @@ a phrase is its words in order with nothing but spaces or punctuation between
 them; `-` excludes a word or phrase. Filters take a value (quoted if it holds a
 space). `after:` includes the date given, `before:` excludes it. Anything else,
 `AND`, `*`, `(`, `NEAR` included, is a literal word.
+
+Any text is a valid query: bytes that were not text (lone surrogates, as a
+terminal's stray byte arrives in argv) are ignored with a problem. A term given
+twice counts once (Latin case-insensitively); an absurd query is cut down to
+MAX_TERMS terms of MAX_TERM_CHARS characters, with a problem saying so.
 """
 
 from __future__ import annotations
@@ -20,6 +25,12 @@ from .sanitize import clean_field
 
 FILTER_KEYS = ("feed", "outlet", "entity", "after", "before", "is")
 IS_VALUES = ("unread", "read", "noted")
+# Far beyond what anyone types: each term is an FTS5 phrase and a text check, and a
+# phrase of thousands of characters cost seconds (1,000 words: 4 s) for nothing, and
+# so did 32 terms of 100 characters with punctuation inside (2.3 s on 6,000 articles).
+MAX_TERMS = 16
+MAX_TERM_CHARS = 64
+_SURROGATES = re.compile("[\ud800-\udfff]")
 # `"phrase"`, `key:"quoted value"`, `key:value`, or a plain word; each may start with `-`.
 _TOKEN = re.compile(
     r'(?P<neg>-?)(?:"(?P<phrase>[^"]*)"?'
@@ -79,10 +90,13 @@ class Query:
 
 def parse_query(text: str) -> Query:
     """Parse what the user typed; problems (an unknown `is:`, a bad date) are reported, not raised."""
+    problems: list[str] = []
+    if _SURROGATES.search(text):  # they cannot be encoded: jieba and SQLite would raise
+        text = _SURROGATES.sub(" ", text)
+        problems.append("the query held bytes that are not text (not UTF-8?): they were ignored")
     text = clean_field(text)
     terms: list[Term] = []
     filters: dict[str, list[str]] = {key: [] for key in FILTER_KEYS}
-    problems: list[str] = []
     for m in _TOKEN.finditer(text):
         negated = bool(m["neg"])
         if m["phrase"] is not None:
@@ -102,7 +116,7 @@ def parse_query(text: str) -> Query:
                 terms.append(Term(word, negated))
     query = Query(
         text=text,
-        terms=tuple(dict.fromkeys(terms)),
+        terms=_bounded(terms, problems),
         feeds=tuple(filters["feed"]),
         outlets=tuple(filters["outlet"]),
         entities=tuple(filters["entity"]),
@@ -128,6 +142,28 @@ def parse_query(text: str) -> Query:
         else:
             problems.append(f"is:{value} is unknown (is:unread, is:read or is:noted)")
     return replace(query, problems=tuple(problems))
+
+
+def _bounded(terms: list[Term], problems: list[str]) -> tuple[Term, ...]:
+    """Each term once (search ignores Latin case), at most MAX_TERMS of MAX_TERM_CHARS."""
+    unique: dict[tuple[str, bool, bool], Term] = {}
+    for term in terms:
+        unique.setdefault((term.text.lower(), term.negated, term.phrase), term)
+    kept: list[Term] = []
+    cut = False
+    for term in unique.values():
+        if len(term.text) > MAX_TERM_CHARS:
+            text = term.text[:MAX_TERM_CHARS]
+            if term.phrase and " " in text:  # a phrase loses whole words, not half of one
+                text = text.rsplit(" ", 1)[0]
+            term = replace(term, text=text, phrase=term.phrase and " " in text)
+            cut = True
+        kept.append(term)
+    if cut:
+        problems.append(f"a term is searched by its first {MAX_TERM_CHARS} characters only")
+    if len(kept) > MAX_TERMS:
+        problems.append(f"only the first {MAX_TERMS} terms of the query are searched")
+    return tuple(dict.fromkeys(kept[:MAX_TERMS]))
 
 
 def _has_word(text: str) -> bool:

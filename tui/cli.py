@@ -199,19 +199,24 @@ def show(article_id: int, as_json: bool) -> None:
     if as_json:
         echo_json(article.to_json())
         return
-    click.echo(article.title)
-    click.echo(
+    from store.sanitize import clean_text
+
+    def echo(text: str) -> None:  # the library may hold what another tool wrote into it
+        click.echo(clean_text(text))
+
+    echo(article.title)
+    echo(
         f"{article.feed} · {'、'.join(article.outlets) or '-'} · {article.published.replace('T', ' ')}"
     )
     if article.ruiping:
-        click.echo(f"\n【锐评】 {article.ruiping}")
+        echo(f"\n【锐评】 {article.ruiping}")
     for section in article.sections:
-        click.echo(f"\n{section.heading}" if section.heading else "")
+        echo(f"\n{section.heading}" if section.heading else "")
         for bullet in section.bullets:
             cites = "".join(f"[{c}]" for c in bullet.citations)
-            click.echo(f"  - {bullet.text}{' ' + cites if cites else ''}")
+            echo(f"  - {bullet.text}{' ' + cites if cites else ''}")
     for link in article.links:
-        click.echo(f"\n{link}")
+        echo(f"\n{link}")
 
 
 @cli.command()
