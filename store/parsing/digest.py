@@ -23,7 +23,7 @@ OUTLET_LINE = re.compile(
 CITATION_GROUP = re.compile(r"\[\d{1,5}\](?: ?\[\d{1,5}\])*")
 NUMBER = re.compile(r"\d+")
 SEPARATOR = " - "
-UNFINISHED = re.compile(r"(?:\[\d*|(?:^| )-)$")
+OPEN_CITATION = re.compile(r"\[\d*$")
 
 Line = tuple[int, str]
 
@@ -179,5 +179,11 @@ def _sections(summary: str) -> tuple[tuple[Section, ...], bool]:
     if bullets:
         sections.append(Section(heading, tuple(bullets)))
     # A heading with nothing after it, a dangling ` -` or an open `[12`: the line was cut.
-    complete = bool(bullets) and not UNFINISHED.search(summary)
-    return tuple(sections), complete
+    return tuple(sections), bool(bullets) and not _unfinished(summary)
+
+
+def _unfinished(summary: str) -> bool:
+    """Ends in a dangling ` -` or an open `[12`: only the tail is looked at (a search
+    anchored at the end still tries every position of a long line)."""
+    tail = summary[-12:]
+    return tail == "-" or tail.endswith(" -") or OPEN_CITATION.search(tail) is not None
