@@ -52,17 +52,37 @@ class ParsedArticle:
 
 
 @dataclass(frozen=True)
+class Skipped:
+    """An article left out of a file that otherwise parsed (an impossible date, say)."""
+
+    line: int
+    title: str
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"line": self.line, "title": self.title, "reason": self.reason}
+
+
+@dataclass(frozen=True)
 class ParsedDocument:
-    """A parsed file: its format, the feed it names, its articles and any warnings."""
+    """A parsed file: its format, the feed it names, its articles and any warnings.
+
+    Each skipped article also has its one-line message among the warnings, which is
+    how an import reports it.
+    """
 
     format: str
     feed: str
     articles: tuple[ParsedArticle, ...]
     warnings: tuple[str, ...] = field(default=(), compare=False)
+    skipped: tuple[Skipped, ...] = field(default=(), compare=False)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "format": self.format,
             "feed": self.feed,
             "articles": [a.to_json() for a in self.articles],
         }
+        if self.skipped:
+            data["skipped"] = [s.to_json() for s in self.skipped]
+        return data

@@ -189,14 +189,17 @@ def test_wrapped_summary_line_is_joined() -> None:
     assert contract(wrapped) == expected
 
 
-def test_bullet_text_with_a_literal_dash_separator() -> None:
+def test_a_spaced_dash_ends_a_bullet_without_citations() -> None:
+    # PRODUCT.md §1a: a bullet ends at its citation group or at the next ` - ` (a dash
+    # inside a bullet's own text is written without spaces: `GPT-4`).
     text = "Q\n标题\n某报· 2025-01-02 03:04\n观点 - GPT-4 - 5的差距 [3] - 第二条 [4]"
     article = contract(text)["articles"][0]
     assert article["sections"] == [
         {
             "heading": "观点",
             "bullets": [
-                {"text": "GPT-4 - 5的差距", "citations": [3]},
+                {"text": "GPT-4", "citations": []},
+                {"text": "5的差距", "citations": [3]},
                 {"text": "第二条", "citations": [4]},
             ],
         }

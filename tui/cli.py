@@ -72,7 +72,9 @@ def parse(file: Path, as_json: bool) -> None:
     """Parse FILE (a digest or 《AI内参》 newsletter) and print what it holds.
 
     Nothing is written. With --json, prints the parse contract:
-    {"format", "feed", "articles": [...]}.
+    {"format", "feed", "articles": [...]}, plus "skipped": [{"line", "title",
+    "reason"}] when articles were left out (an impossible date); then the exit
+    status is 1.
     """
     from store.parsing import parse_file
 
@@ -83,6 +85,8 @@ def parse(file: Path, as_json: bool) -> None:
         echo_json(document.to_json())
     else:
         click.echo(summary(str(file), document))
+    if document.skipped:
+        raise SystemExit(1)
 
 
 def open_library(ctx: click.Context | None = None) -> Library:
@@ -469,7 +473,8 @@ def pad(text: str, width: int) -> str:
 def summary(name: str, document: ParsedDocument) -> str:
     """Format, feed and one line per article."""
     count = len(document.articles)
-    lines = [f"{name}: {document.format} · feed {document.feed} · {count} articles"]
+    skipped = f", {len(document.skipped)} skipped" if document.skipped else ""
+    lines = [f"{name}: {document.format} · feed {document.feed} · {count} articles{skipped}"]
     for article in document.articles:
         outlets = "、".join(article.outlets) or "-"
         lines.append(f"  {article.published.replace('T', ' '):16}  {outlets}  {article.title}")

@@ -7,6 +7,7 @@ A new source format is a new module plus one entry in PARSERS.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 
@@ -56,12 +57,7 @@ def parse_bytes(data: bytes, name: str) -> ParsedDocument:
     decoded = decode(data, name)
     document = parse_text(decoded.text, name)
     if decoded.warnings and not document.warnings:
-        return ParsedDocument(
-            document.format,
-            document.feed,
-            document.articles,
-            decoded.warnings + document.warnings,
-        )
+        return replace(document, warnings=decoded.warnings + document.warnings)
     return document
 
 

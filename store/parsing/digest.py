@@ -6,9 +6,9 @@ import re
 from collections.abc import Sequence
 
 from ..errors import ParseError
-from ..model import Bullet, ParsedArticle, ParsedDocument, Section
+from ..model import Bullet, ParsedArticle, ParsedDocument, Section, Skipped
 from ..sanitize import numbered_lines
-from .common import DetectWindow, checked_date
+from .common import DetectWindow, checked_date, refuse_all_skipped, short, skip_article
 
 FORMAT = "digest"
 DEFAULT_FEED = "搜索文档"
@@ -23,6 +23,7 @@ OUTLET_LINE = re.compile(
 CITATION_GROUP = re.compile(r"\[\d{1,5}\](?: ?\[\d{1,5}\])*")
 NUMBER = re.compile(r"\d+")
 SEPARATOR = " - "
+OPEN_CITATION = re.compile(r"\[\d*$")
 
 Line = tuple[int, str]
 
@@ -42,22 +43,31 @@ def parse(text: str, name: str) -> ParsedDocument:
         raise ParseError(
             name, "no article found (expected a title, then `outlet· YYYY-MM-DD HH:MM`)"
         )
+    # A file that ends with a line end was written whole: its last bullet may lack
+    # citations. Without one, such a bullet may as well be cut off (see _article).
+    file_end = "whole" if text.rstrip(" \t").endswith("\n") else "cut"
     warnings: list[str] = []
+    skipped: list[Skipped] = []
     feed = _feed(lines[: marks[0] - 1])
     articles: list[ParsedArticle] = []
     for n, mark in enumerate(marks):
-        last = n == len(marks) - 1
-        end = len(lines) if last else marks[n + 1] - 1
-        article = _article(
-            lines[mark - 1], lines[mark], lines[mark + 1 : end], last, name, warnings
-        )
+        end = len(lines) if n == len(marks) - 1 else marks[n + 1] - 1
+        ending = file_end if n == len(marks) - 1 else None
+        title = lines[mark - 1]
+        try:
+            article = _article(title, lines[mark], lines[mark + 1 : end], name, warnings, ending)
+        except ParseError as e:  # an impossible date: this article only
+            skip_article(skipped, warnings, name, e, title[1])
+            continue
         if article is not None:
             articles.append(article)
     if not articles:
+        if skipped:
+            raise refuse_all_skipped(name, skipped)
         raise ParseError(
             name, "no complete article: " + "; ".join(w.split(": ", 1)[-1] for w in warnings)
         )
-    return ParsedDocument(FORMAT, feed, tuple(articles), tuple(warnings))
+    return ParsedDocument(FORMAT, feed, tuple(articles), tuple(warnings), tuple(skipped))
 
 
 def _feed(header: Sequence[Line]) -> str:
@@ -69,8 +79,19 @@ def _feed(header: Sequence[Line]) -> str:
 
 
 def _article(
-    title: Line, outlet: Line, rest: Sequence[Line], last: bool, name: str, warnings: list[str]
+    title: Line,
+    outlet: Line,
+    rest: Sequence[Line],
+    name: str,
+    warnings: list[str],
+    ending: str | None,
 ) -> ParsedArticle | None:
+    """One article, or None (with a warning) for a last article that was cut off.
+
+    `ending` is None but for the file's last article: "whole" when the file ends with a
+    line end, "cut" when it does not (then a last bullet without citations may be cut).
+    """
+    last = ending is not None
     number, line = outlet
     m = OUTLET_LINE.match(line)
     assert m is not None
@@ -78,12 +99,14 @@ def _article(
     summary, extra = _summary_lines(rest)
     for extra_number, extra_line in extra:
         what = "an article cut off before its date line?" if last else "not part of any article"
-        warnings.append(f"{name}:{extra_number}: skipped the line “{_short(extra_line)}” ({what})")
+        warnings.append(f"{name}:{extra_number}: skipped the line “{short(extra_line)}” ({what})")
     sections, complete = _sections(" ".join(text for _, text in summary))
+    if complete and ending == "cut" and not sections[-1].bullets[-1].citations:
+        complete = False
     if last and not complete:
         where = "has no summary" if not summary else "ends in the middle of its summary"
         warnings.append(
-            f"{name}:{title[0]}: skipped the last article “{_short(title[1])}”: it {where}"
+            f"{name}:{title[0]}: skipped the last article “{short(title[1])}”: it {where}"
         )
         return None
     return ParsedArticle(
@@ -129,7 +152,11 @@ def _ends_with_citations(text: str) -> bool:
 
 
 def _sections(summary: str) -> tuple[tuple[Section, ...], bool]:
-    """Unflatten `Heading - bullet [n] - bullet [n][m] Next - …`; report if it is complete."""
+    """Unflatten `Heading - bullet [n] - bullet - bullet [m] Next - …`; report if complete.
+
+    A bullet ends at its citation group or, without one, at the next ` - `; only text
+    after a citation group can be the next section's heading.
+    """
     if not summary:
         return (), False
     if summary.startswith("- "):
@@ -138,20 +165,11 @@ def _sections(summary: str) -> tuple[tuple[Section, ...], bool]:
     heading = parts[0].strip()
     sections: list[Section] = []
     bullets: list[Bullet] = []
-    pending = ""
-    complete = True
-    for index, part in enumerate(parts[1:], 1):
-        part = pending + part
+    for part in parts[1:]:
         group = _last_group(part)
         if group is None:
-            if index < len(parts) - 1:
-                # No citation yet: the ` - ` was inside the bullet's own text.
-                pending = part + SEPARATOR
-                continue
             bullets.append(Bullet(part.strip()))
-            complete = False
-            break
-        pending = ""
+            continue
         citations = tuple(int(c) for c in NUMBER.findall(group.group()))
         bullets.append(Bullet(part[: group.start()].strip(), citations))
         after = part[group.end() :].strip()
@@ -160,10 +178,12 @@ def _sections(summary: str) -> tuple[tuple[Section, ...], bool]:
             heading, bullets = after, []
     if bullets:
         sections.append(Section(heading, tuple(bullets)))
-    else:
-        complete = False  # a heading with nothing after it: the line was cut
-    return tuple(sections), complete
+    # A heading with nothing after it, a dangling ` -` or an open `[12`: the line was cut.
+    return tuple(sections), bool(bullets) and not _unfinished(summary)
 
 
-def _short(text: str, width: int = 40) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+def _unfinished(summary: str) -> bool:
+    """Ends in a dangling ` -` or an open `[12`: only the tail is looked at (a search
+    anchored at the end still tries every position of a long line)."""
+    tail = summary[-12:]
+    return tail == "-" or tail.endswith(" -") or OPEN_CITATION.search(tail) is not None

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ..errors import ParseError
-from ..model import Bullet, ParsedArticle, ParsedDocument, Section
+from ..model import Bullet, ParsedArticle, ParsedDocument, Section, Skipped
 from ..sanitize import numbered_lines
-from .common import DetectWindow, checked_date
+from .common import DetectWindow, checked_date, refuse_all_skipped, skip_article
 
 FORMAT = "neican"
 FEED = "AI内参"
 
 DATE_LINE = re.compile(r"^今天是 ?(\d{4}) ?年 ?(\d{1,2}) ?月 ?(\d{1,2}) ?日")
+# The date line of an issue glued to the previous issue's last line (`cat` of a file
+# without a final newline: `…我们下期见。今天是2025年9月19日。`). Not after a Chinese
+# character, so `他说今天是…` inside a sentence stays where it is.
+GLUED_DATE = re.compile(r"(?<=[^\u4e00-\u9fff])今天是 ?\d{4} ?年 ?\d{1,2} ?月 ?\d{1,2} ?日")
 ITEM_TITLE = re.compile(r"^\[(?P<title>.*)\]$")
 LABEL = re.compile(r"^【(?P<label>[^【】]{1,40})】 ?(?P<rest>.*)$")
 SOURCE = re.compile(r"^(?:- ?)?(?P<key>来源|链接|出处|原文) ?: ?(?P<value>.*)$")
@@ -51,18 +56,24 @@ class _Issue:
     sections: list[tuple[str, list[str]]] = field(default_factory=list)
     items: list[_Item] = field(default_factory=list)
     closing: list[str] | None = None
+    bad_date: ParseError | None = None  # an impossible issue date: the issue is skipped
 
 
 def parse(text: str, name: str) -> ParsedDocument:
     issues: list[_Issue] = []
     warnings: list[str] = []
+    skipped: list[Skipped] = []
     target: list[str] | None = None  # where the next plain line goes
-    for number, line in numbered_lines(text):
+    for number, line in _issue_lines(text):
         date = DATE_LINE.match(line)
         if date:
-            iso = checked_date("-".join(date.groups()), None, name, number)
-            issues.append(_Issue(iso, number))
-            target = issues[-1].intro
+            try:
+                issue = _Issue(checked_date("-".join(date.groups()), None, name, number), number)
+            except ParseError as e:
+                # Its lines still belong to it (not to the issue before): all skipped.
+                issue = _Issue("-".join(date.groups()), number, bad_date=e)
+            issues.append(issue)
+            target = issue.intro
             continue
         if not issues:
             warnings.append(
@@ -95,9 +106,32 @@ def parse(text: str, name: str) -> ParsedDocument:
         raise ParseError(name, "no issue date line (今天是YYYY年MM月DD日。)")
     articles: list[ParsedArticle] = []
     for index, issue in enumerate(issues):
+        if issue.bad_date is not None:
+            # The issue date is every article's date: the whole issue goes.
+            error = ParseError(
+                name,
+                f"{issue.bad_date.reason}: the whole issue (overview and "
+                f"{len(issue.items)} item{'' if len(issue.items) == 1 else 's'})",
+                issue.line,
+            )
+            skip_article(skipped, warnings, name, error, f"{FEED} {issue.date}")
+            continue
         last_issue = index == len(issues) - 1
         articles.extend(_articles(issue, last_issue, name, warnings))
-    return ParsedDocument(FORMAT, FEED, tuple(articles), tuple(warnings))
+    if not articles:
+        raise refuse_all_skipped(name, skipped)
+    return ParsedDocument(FORMAT, FEED, tuple(articles), tuple(warnings), tuple(skipped))
+
+
+def _issue_lines(text: str) -> Iterator[tuple[int, str]]:
+    """The cleaned lines, a glued issue's date line split off the line it was glued to."""
+    for number, line in numbered_lines(text):
+        glued = GLUED_DATE.search(line, 1) if "今天是" in line else None
+        while glued is not None:
+            yield number, line[: glued.start()].rstrip()
+            line = line[glued.start() :]
+            glued = GLUED_DATE.search(line, 1)
+        yield number, line
 
 
 def _open_label(issue: _Issue, label: str, rest: str) -> list[str] | None:
