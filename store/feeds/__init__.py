@@ -1,0 +1,1 @@
+"""Feeds: fetching, subscriptions, entries and full text."""
