@@ -129,10 +129,10 @@ def decode_markup(data: bytes, headers: Mapping[str, str], name: str) -> Decoded
     # ISO-8859-1 is many servers' default, not a statement about the bytes, and it
     # decodes anything: from the header it is trusted only when nothing better fits.
     weak = served in _SINGLE_BYTE
-    for encoding in dict.fromkeys((None if weak else served, declared)):
-        if encoding and encoding != "utf-8":
+    for label in dict.fromkeys((None if weak else served, declared)):
+        if label and label != "utf-8":
             try:
-                return Decoded(data.decode(encoding), encoding)
+                return Decoded(data.decode(label), label)
             except UnicodeDecodeError:
                 continue
     guess = _guess(data)
