@@ -13,7 +13,7 @@ from lxml import html as lxml_html
 from ..errors import ParseError
 from ..model import Bullet, Section
 from ..sanitize import MAX_BYTES, clean_field
-from .html import decode_markup, element_to_sections
+from .html import decode_markup, element_to_sections, strip_escapes
 
 # trafilatura's output XML to the HTML the section builder reads.
 _TEI_TO_HTML = {
@@ -95,7 +95,7 @@ def extract(data: bytes, headers: Mapping[str, str], url: str) -> FullText:
 
     try:
         document: Any = trafilatura.bare_extraction(
-            decoded.text, url=url, with_metadata=True, **_OPTIONS
+            strip_escapes(decoded.text), url=url, with_metadata=True, **_OPTIONS
         )
     except (ValueError, etree.LxmlError) as e:
         raise ParseError(url, f"cannot extract the text ({e})") from None

@@ -14,7 +14,7 @@ from lxml import etree
 
 from ..errors import ParseError
 from ..model import Bullet, Section
-from ..sanitize import Decoded, clean_field
+from ..sanitize import _ESCAPES, Decoded, clean_field
 
 # How an image shows in the text: a label the reader can search for, then its URL.
 IMAGE_LABEL = "[图片]"
@@ -195,8 +195,15 @@ def _origin(base: str) -> tuple[str, str] | None:
     return scheme, f"{scheme}://{parts.netloc}"
 
 
+def strip_escapes(markup: str) -> str:
+    """Terminal escape sequences removed whole, before libxml2 drops only their ESC byte
+    and leaves "[31m" behind as text (sanitize's pattern, the one digests are cleaned by)."""
+    return _ESCAPES.sub("", markup) if "\x1b" in markup else markup
+
+
 def _parse(markup: str) -> etree._Element | None:
     """The markup as an element tree under one <div>, or None when there is nothing."""
+    markup = strip_escapes(markup)
     if "\x00" in markup:
         markup = _NUL.sub("", markup)
     if markup.lstrip().startswith("<?xml"):
