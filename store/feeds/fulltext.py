@@ -144,37 +144,29 @@ def _title(page: str, extracted: str | None) -> str | None:
 
 def _trimmed(sections: tuple[Section, ...]) -> tuple[Section, ...]:
     """The sections without the boilerplate that follows a Chinese news article."""
-    lines = [(True, s.heading) for s in sections[:1] if s.heading]
-    for index, section in enumerate(sections):
-        if index and section.heading:
-            lines.append((True, section.heading))
-        elif index:
-            lines.append((True, ""))
-        lines.extend((False, b.text) for b in section.bullets)
-    total = sum(len(text) for _, text in lines)
-    seen = 0
+    # flattened: (True, heading) opens a section, (False, text) is one of its bullets
+    lines = [
+        line
+        for s in sections
+        for line in [(True, s.heading), *((False, b.text) for b in s.bullets)]
+    ]
+    total, seen = sum(len(text) for _, text in lines), 0
     for position, (_, text) in enumerate(lines):
         if seen >= total / 2 and _TAIL_MARKERS.match(text):
             del lines[position:]
             break
         seen += len(text)
-    lines = [(h, t) for h, t in lines if not (_QR_NOTICE.search(t) and len(t) <= 60)]
+    lines = [(h, t) for h, t in lines if h or not (_QR_NOTICE.search(t) and len(t) <= 60)]
     while lines and (
         lines[-1][0] or (len(lines[-1][1]) <= _STUB and not lines[-1][1].endswith(_CLOSING))
     ):
         lines.pop()
-    out: list[Section] = []
-    heading = sections[0].heading if sections else ""
-    bullets: list[Bullet] = []
-    started = False
+    groups: list[tuple[str, list[Bullet]]] = []
     for is_heading, text in lines:
-        if is_heading and started:
-            if bullets or heading:
-                out.append(Section(heading, tuple(bullets)))
-            heading, bullets = text, []
-        elif not is_heading:
-            bullets.append(Bullet(text))
-        started = True
-    if bullets or heading:
-        out.append(Section(heading, tuple(bullets)))
-    return tuple(out)
+        if is_heading:
+            groups.append((text, []))
+        else:
+            groups[-1][1].append(Bullet(text))
+    return tuple(
+        Section(heading, tuple(bullets)) for heading, bullets in groups if heading or bullets
+    )
