@@ -314,6 +314,14 @@ def test_not_a_feed_is_a_one_line_reason() -> None:
         assert "\n" not in str(refused.value)
 
 
+def test_the_bytes_decide_the_format_not_the_content_type() -> None:
+    as_json = parse_feed(rss(item()), {"Content-Type": "application/json"}, URL)
+    assert as_json.kind == "rss" and len(as_json.entries) == 1
+    feed = b'{"version": "https://jsonfeed.org/version/1", "items": [{"id": "1", "title": "t"}]}'
+    as_xml = parse_feed(feed, {"Content-Type": "application/rss+xml"}, URL)
+    assert as_xml.kind == "json" and len(as_xml.entries) == 1
+
+
 def test_a_gzip_bomb_is_refused() -> None:
     bomb = gzip.compress(b" " * (65 * 2**20))
     with pytest.raises(ParseError, match="larger than 64 MB once inflated"):

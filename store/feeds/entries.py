@@ -142,7 +142,8 @@ def parse_feed(
         seen = dt.datetime.now(zone).strftime("%Y-%m-%dT%H:%M")
     decoded = decode_markup(data, headers, url)
     text = decoded.text.lstrip()
-    if text.startswith(("{", "[")) or _content_type(headers).endswith("json"):
+    # by the bytes, not the Content-Type: servers label feeds every which way
+    if text.startswith(("{", "[")):
         kind: FeedKind
         kind, title, link, raws = _read_json(text, url)
         warnings: list[str] = list(decoded.warnings)
@@ -167,13 +168,6 @@ def parse_feed(
     return FeedDocument(
         kind, title, link, tuple(entries.values()), decoded.encoding, tuple(warnings)
     )
-
-
-def _content_type(headers: Mapping[str, str]) -> str:
-    for key, value in headers.items():
-        if key.lower() == "content-type":
-            return value.split(";")[0].strip().lower()
-    return ""
 
 
 def _gunzip(data: bytes, url: str) -> bytes:
@@ -345,7 +339,7 @@ def _json_feed(document: dict[str, Any], url: str) -> tuple[str, str | None, lis
 def _json_author(holder: dict[str, Any]) -> str | None:
     authors = holder.get("authors")
     author = authors[0] if isinstance(authors, list) and authors else holder.get("author")
-    return _text(author.get("name")) or None if isinstance(author, dict) else None
+    return (_text(author.get("name")) or None) if isinstance(author, dict) else None
 
 
 def _rss_in_json(channel: dict[str, Any], url: str) -> tuple[str, str | None, list[_Raw]]:
