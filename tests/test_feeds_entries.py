@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from store.errors import ParseError
 from store.feeds import entries as entries_module
-from store.feeds.entries import FeedDocument, _read_plain_rss, normalize_link, parse_feed
+from store.feeds.entries import FeedDocument, _read_direct, normalize_link, parse_feed
 from store.feeds.html import IMAGE_LABEL, decode_markup, html_to_sections
 
 FEEDS = SHARED / "fixtures" / "feeds"
@@ -98,7 +98,7 @@ def test_each_real_feed_gives_its_entries_or_a_one_line_reason(path: Path, count
 PARITY_EXCEPTIONS = {"rss-parser__narro.rss"}
 
 
-def _plain_rss_cases() -> list[Path]:
+def _direct_cases() -> list[Path]:
     paths = [path for path, _ in _cases() if path.name not in NOT_FEEDS]
     out = []
     for path in paths:
@@ -106,18 +106,18 @@ def _plain_rss_cases() -> list[Path]:
             text = decode_markup(path.read_bytes(), {}, URL).text.lstrip()
         except ParseError:
             continue
-        if _read_plain_rss(text, URL) is not None and path.name not in PARITY_EXCEPTIONS:
+        if _read_direct(text, URL) is not None and path.name not in PARITY_EXCEPTIONS:
             out.append(path)
     return out
 
 
 @needs_shared
-@pytest.mark.parametrize("path", _plain_rss_cases(), ids=lambda p: p.name)
-def test_plain_rss_read_directly_matches_feedparser(
+@pytest.mark.parametrize("path", _direct_cases(), ids=lambda p: p.name)
+def test_rss_and_atom_read_directly_match_feedparser(
     path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fast = parse_feed(path.read_bytes(), {}, URL, seen="2000-01-01T00:00")
-    monkeypatch.setattr(entries_module, "_read_plain_rss", lambda text, url: None)
+    monkeypatch.setattr(entries_module, "_read_direct", lambda text, url: None)
     slow = parse_feed(path.read_bytes(), {}, URL, seen="2000-01-01T00:00")
     # (warnings may differ: items nested in items are not even seen by the direct reader)
     assert replace(fast, warnings=()) == replace(slow, warnings=())
@@ -125,14 +125,14 @@ def test_plain_rss_read_directly_matches_feedparser(
 
 @needs_shared
 def test_plain_rss_takes_the_direct_path_and_the_rest_feedparser() -> None:
-    assert len(_plain_rss_cases()) >= 20
+    assert len(_direct_cases()) >= 20
     for name in (
         "feedparser__atom10.xml",
         "feedparser__rss10.rdf",
         "feedparser__corrupted_ampersands.xml",
     ):
         text = decode_markup((FEEDS / name).read_bytes(), {}, URL).text
-        assert _read_plain_rss(text, URL) is None
+        assert _read_direct(text, URL) is None
 
 
 @needs_shared
@@ -471,7 +471,7 @@ def test_hostile_html_is_inert_in_plain_rss_too() -> None:
     # no raw ESC (not allowed in XML 1.0): this one takes the direct RSS reader
     body = HOSTILE_BODY.replace("\x1b", "")
     data = rss(item(body, title="[bold red]标题[/]\u202e反"))
-    assert _read_plain_rss(data.decode(), URL) is not None
+    assert _read_direct(data.decode(), URL) is not None
     entry = parse_feed(data, {}, URL).entries[0]
     text = "\n".join(b.text for s in entry.article.sections for b in s.bullets)
     for gone in (

@@ -191,7 +191,7 @@ def _gunzip(data: bytes, url: str) -> bytes:
 def _read_xml(
     text: str, data: bytes, url: str
 ) -> tuple[FeedKind, str, str | None, list[_Raw], list[str]]:
-    fast = _read_plain_rss(text, url)
+    fast = _read_direct(text, url)
     if fast is not None:
         return fast
     return _read_with_feedparser(text, data, url)
@@ -227,32 +227,48 @@ def _read_with_feedparser(
     return ("atom" if version.startswith("atom") else "rss"), title, link, raws, warnings
 
 
-# A well-formed RSS 2.0 document (what WordPress and most Chinese sites serve) is read
-# with lxml directly: feedparser's per-element Python handlers made it ~70% of a
-# refresh's parse time, and a refresh imports ~10k entries. Anything else — Atom, RDF,
-# ill-formed XML, a DOCTYPE, xml:base — goes to feedparser; the two readers give the
-# same entries on every RSS fixture (tests/test_feeds_entries.py checks).
-_RSS_PARSER = etree.XMLParser(
+# A well-formed RSS 2.0 or Atom 1.0 document (what WordPress, Hexo and most Chinese
+# sites serve) is read with lxml directly: feedparser's per-element Python handlers made
+# it ~70% of a refresh's parse time, and a refresh imports ~10k entries. Anything else
+# (RDF, Atom 0.3, ill-formed XML, a DOCTYPE, xml:base, xhtml content) goes to
+# feedparser; both readers give the same entries on every fixture the direct one takes
+# (tests/test_feeds_entries.py checks).
+_DIRECT_PARSER = etree.XMLParser(
     encoding="utf-8", resolve_entities=False, no_network=True, remove_comments=True, remove_pis=True
 )
 _CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
 _DC = "{http://purl.org/dc/elements/1.1/}"
+_ATOM = "{http://www.w3.org/2005/Atom}"
 _AUTHOR_NAME = re.compile(r"\(([^()]+)\)\s*$")
+_Read = tuple[FeedKind, str, str | None, list[_Raw], list[str]]
 
 
-def _read_plain_rss(
-    text: str, url: str
-) -> tuple[FeedKind, str, str | None, list[_Raw], list[str]] | None:
+class _NotPlain(Exception):
+    """The document needs feedparser after all (xhtml content and the like)."""
+
+
+def _read_direct(text: str, url: str) -> _Read | None:
     head = text[:2048]
-    if "<rss" not in head or "<!DOCTYPE" in head or "xml:base" in text:
+    if ("<rss" not in head and "<feed" not in head) or "<!DOCTYPE" in head or "xml:base" in text:
         return None
     try:
-        root = etree.fromstring(text.encode("utf-8"), _RSS_PARSER)
+        root = etree.fromstring(text.encode("utf-8"), _DIRECT_PARSER)
     except (etree.XMLSyntaxError, ValueError):
         return None
+    try:
+        if root.tag == "rss" and root.get("version") in ("2.0", "0.91", "0.92"):
+            return _rss(root, url)
+        if root.tag == f"{_ATOM}feed":
+            return _atom(root, url)
+    except _NotPlain:
+        pass
+    return None
+
+
+def _rss(root: etree._Element, url: str) -> _Read:
     channel = root.find("channel")
-    if root.tag != "rss" or root.get("version") not in ("2.0", "0.91", "0.92") or channel is None:
-        return None
+    if channel is None:
+        raise _NotPlain
     raws = []
     for item in channel.iterfind("item"):
         guid_element = item.find("guid")
@@ -285,6 +301,54 @@ def _read_plain_rss(
         )
     title = html_to_text(channel.findtext("title") or "")
     return "rss", title, safe_url((channel.findtext("link") or "").strip(), url), raws, []
+
+
+def _atom_text(element: etree._Element | None) -> tuple[str, bool]:
+    """An Atom text construct: its string and whether it is HTML (xhtml: feedparser's)."""
+    if element is None:
+        return "", False
+    kind = (element.get("type") or "text").lower()
+    if "xhtml" in kind or element.get("src") is not None or len(element):
+        raise _NotPlain
+    return element.text or "", "html" in kind
+
+
+def _atom_link(holder: etree._Element, url: str) -> str | None:
+    for link in holder.iterfind(f"{_ATOM}link"):
+        rel = link.get("rel") or "alternate"
+        kind = link.get("type") or "text/html"
+        if rel == "alternate" and "html" in kind:
+            return safe_url((link.get("href") or "").strip(), url)
+    return None
+
+
+def _atom(root: etree._Element, url: str) -> _Read:
+    raws = []
+    for entry in root.iterfind(f"{_ATOM}entry"):
+        link = _atom_link(entry, url)
+        body, is_html = _atom_text(entry.find(f"{_ATOM}content"))
+        if not body.strip():
+            body, is_html = _atom_text(entry.find(f"{_ATOM}summary"))
+        title, title_is_html = _atom_text(entry.find(f"{_ATOM}title"))
+        source = entry.find(f"{_ATOM}source")
+        raws.append(
+            _Raw(
+                identity=(entry.findtext(f"{_ATOM}id") or "").strip() or None,
+                title=title,
+                title_is_html=title_is_html,
+                link=link,
+                date=entry.findtext(f"{_ATOM}published") or entry.findtext(f"{_ATOM}updated"),
+                date_utc=None,
+                author=entry.findtext(f"{_ATOM}author/{_ATOM}name"),
+                source=source.findtext(f"{_ATOM}title") if source is not None else None,
+                body=body,
+                body_is_html=is_html,
+                base=link or url,
+            )
+        )
+    title, title_is_html = _atom_text(root.find(f"{_ATOM}title"))
+    title = html_to_text(title) if title_is_html else clean_field(title)
+    return "atom", title, _atom_link(root, url), raws, []
 
 
 def _not_a_feed(data: bytes, text: str, parsed: Any) -> str:
