@@ -1,4 +1,4 @@
-"""Feed bytes to entries: RSS/Atom through feedparser, JSON Feed, each entry an article."""
+"""Feed bytes to entries: RSS, Atom (lxml, else feedparser) and JSON Feed; each an article."""
 
 from __future__ import annotations
 
