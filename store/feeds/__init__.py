@@ -1,1 +1,1 @@
-"""Feeds: fetching over HTTP, OPML subscription files, feed discovery and entries."""
+"""Feeds: fetching over HTTP, OPML subscriptions, discovery, entries and full text."""
