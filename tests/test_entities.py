@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from store.entities import Extractor, Gazetteer, bundled_gazetteer, find_money
-from store.library import Library, _body_lines
+from store.library import Library
+from store.searchable import searchable_lines
 from store.parsing import parse_file
 
 FRESH = DATA / "fresh"
@@ -34,7 +35,7 @@ def evaluate(folder: Path) -> dict[str, tuple[float, float, int]]:
     tp, fp, fn, gold_total = Counter(), Counter(), Counter(), Counter()
     for labelled in labels["articles"]:
         article = articles[(labelled["file"], labelled["title"])]
-        lines = ([article.ruiping] if article.ruiping else []) + _body_lines(article)
+        lines = searchable_lines(article.ruiping, article.sections)
         found = extractor.extract(article.title, lines, article.outlets)
         for kind in TYPES:
             gold = [
