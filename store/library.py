@@ -1,6 +1,9 @@
 """Library: the only door to the SQLite file — its connections, migrations and
 transactions; importing, the indexes, reading, notes and search live in their own
-modules (docs/ARCHITECTURE.md), and Library delegates to them."""
+modules (docs/ARCHITECTURE.md), and Library delegates to them.
+
+(Its ~500 lines are mostly the public methods' signatures and docstrings: one door.)
+"""
 
 from __future__ import annotations
 

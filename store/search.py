@@ -14,6 +14,9 @@ is a word of its own (`AI`, not inside `OpenAI`), ranks higher. Only the newest
 RANK_WINDOW matches are ranked (the rest follow newest first) and the matches older
 than them are only counted. When a query matches more than half of the library, its
 words carry no weight and the results are simply newest first.
+
+One module of ~500 lines: planning, counting and ranking share the shapes of the FTS
+tables and each other's windows (snippets live in store/snippets.py).
 """
 
 from __future__ import annotations
