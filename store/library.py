@@ -14,7 +14,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -345,10 +345,11 @@ class Library:
         prepared_files = pipeline.prepared_files(
             files, self.path, self.extract_entities, self.prepare
         )
-        for done, (path, prepared) in enumerate(zip(files, prepared_files, strict=True), 1):
-            report.outcomes.append(self.write(prepared))
-            if progress:
-                progress(done, len(files), str(path))
+        with closing(prepared_files):  # a failed write stops the helpers at once
+            for done, (path, prepared) in enumerate(zip(files, prepared_files, strict=True), 1):
+                report.outcomes.append(self.write(prepared))
+                if progress:
+                    progress(done, len(files), str(path))
         added = sum(o.added + o.updated for o in report.outcomes)
         if added >= OPTIMIZE_AFTER or added * 4 >= self.article_count() > 0 and added >= 500:
             self.optimize()

@@ -9,7 +9,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -33,7 +33,7 @@ _extractor: Callable[[], Extractor] | None = None
 
 def prepared_files(
     files: list[Path], library_path: Path, entities: bool, prepare: Prepare
-) -> Iterator[PreparedFile]:
+) -> Generator[PreparedFile, None, None]:
     """Each file prepared, in order, AHEAD files prepared ahead of the one handed out;
     `prepare` prepares one here (a thread of this process, or after a helper died)."""
     with _preparer(files, library_path, entities, prepare) as submit:
