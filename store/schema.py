@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlite_utils import Database, Migrations
 
-from .articles import DAY_SLOTS, day_fid
 from .errors import LibraryError
+from .hashing import content_hash
+from .ids import DAY_SLOTS, day_fid
 
 migrations = Migrations("neican")
 
@@ -27,7 +28,7 @@ def m001_library(db: Database) -> None:
     db.execute(
         """CREATE TABLE articles (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
-            sid INTEGER NOT NULL UNIQUE,      -- search id: FTS rowid, date order (articles.py)
+            sid INTEGER NOT NULL UNIQUE,      -- search id: date order (ids.py)
             key TEXT NOT NULL UNIQUE,         -- feed + title + date: survives re-import
             feed_id INTEGER NOT NULL REFERENCES feeds(id),
             kind TEXT NOT NULL,
@@ -160,7 +161,7 @@ def m005_fewer_merges(db: Database) -> None:
 
 @migrations()
 def m006_compact_fts_ids(db: Database) -> None:
-    """Articles get an `fid`, the rowid of the search indexes (store/articles.py).
+    """Articles get an `fid`, the rowid of the search indexes (store/ids.py).
 
     The indexes are rebuilt with it when the library opens (the stream version changed).
     """
@@ -245,12 +246,10 @@ def m009_merge_sixteen(db: Database) -> None:
 
 @migrations()
 def m010_stored_content_hash(db: Database) -> None:
-    """Articles' content hashes are made from their stored fields (store.articles).
+    """Articles' content hashes are made from their stored fields (store.hashing).
 
     So that a file edited after the upgrade updates only the articles it changed.
     """
-    from .articles import content_hash
-
     rows = db.execute(
         "SELECT id, kind, title, outlets, published, links, ruiping, sections FROM articles"
     )

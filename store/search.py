@@ -14,39 +14,53 @@ is a word of its own (`AI`, not inside `OpenAI`), ranks higher. Only the newest
 RANK_WINDOW matches are ranked (the rest follow newest first) and the matches older
 than them are only counted. When a query matches more than half of the library, its
 words carry no weight and the results are simply newest first.
+
+One module of ~500 lines: planning, counting and ranking share the shapes of the FTS
+tables and each other's windows (snippets live in store/snippets.py).
 """
 
 from __future__ import annotations
 
-import bisect
 import json
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, TypeVar
 
 from . import grams, segment
-from .articles import (
-    DAY_SLOTS,
-    SearchHit,
-    SearchResult,
-    day_fid,
-    day_sid,
-    in_chunks,
-    keys_of,
-    sections_load,
-)
+from .ids import DAY_SLOTS, day_fid, day_sid
 from .query import Query, Term, parse_query
+from .records import SearchHit, SearchResult
+from .searchable import indexed_text, searchable_lines
+from .snippets import find_spans, make_snippet, term_pattern
+from .sql import entity_filter, has_table, in_chunks, keys_of, marks, note_comments_of, noted_sql
 
-if TYPE_CHECKING:
-    from .library import Library
+T = TypeVar("T")
+
+
+class Source(Protocol):
+    """What a search reads from (the `Library` is one): its public reading API only."""
+
+    @property
+    def conn(self) -> sqlite3.Connection: ...
+
+    def read_aside(
+        self, read: Callable[[sqlite3.Connection, str, list[Any]], T], sql: str, args: list[Any]
+    ) -> Future[T]: ...
+
+    def totals(self) -> tuple[int, int]: ...
+
+    def article_count(self) -> int: ...
+
+    def resolve_entity(self, name: str) -> list[tuple[int, str, str]]: ...
+
 
 # Title matches rank first: more than bm25 over a query's words gives in practice.
 TITLE_BONUS = 100
 # At most this many of the query's words (as jieba cuts them) weigh in bm25.
 MAX_RANK_WORDS = 8
-SNIPPET_WIDTH = 72
 # A query matching more articles than this is ranked among its newest RANK_WINDOW
 # matches (then the rest, newest first): ranking 30,000 rows would cost ~40 ms.
 RANK_WINDOW = 1000
@@ -111,12 +125,12 @@ def plan(term: Term) -> Plan:
         )
     else:
         exact = all(x for _, x in built)
-    pattern = re.compile(r"[\W_]*".join(re.escape(w) for w in words))
+    pattern = term_pattern(term)
     gram = words[0] if len(words) == 1 and grams.is_gram(words[0]) else None
     return Plan(expr, exact, pattern, title, gram)
 
 
-def run_search(library: Library, text: str, limit: int | None = 20) -> SearchResult:
+def run_search(library: Source, text: str, limit: int | None = 20) -> SearchResult:
     query = parse_query(text)
     limit = None if not limit or limit < 0 else limit
     words = tuple(w for t in query.positive for w in t.words())
@@ -132,7 +146,7 @@ def run_search(library: Library, text: str, limit: int | None = 20) -> SearchRes
 
 
 def _filters(
-    library: Library, query: Query, column: str = "search.rowid"
+    library: Source, query: Query, column: str = "search.rowid"
 ) -> tuple[list[str], list[Any]]:
     """Conditions on the FTS rowid (an article's `fid`) or on the `sid` of articles.
 
@@ -155,17 +169,18 @@ def _filters(
     for name in query.feeds:
         ids = _matching_ids(conn, "SELECT id, name FROM feeds", name)
         clauses.append(
-            f"{plus}{column} IN (SELECT {key} FROM articles WHERE feed_id IN ({_marks(ids)}))"
+            f"{plus}{column} IN (SELECT {key} FROM articles WHERE feed_id IN ({marks(ids)}))"
         )  # articles_feed (feed_id, sid, fid)
         params.extend(ids)
     for name in query.outlets:
         names = _matching_names(conn, _OUTLET_NAMES, name)
         clauses.append(
-            f"{plus}{column} IN (SELECT {key} FROM article_outlets WHERE name IN ({_marks(names)}))"
+            f"{plus}{column} IN (SELECT {key} FROM article_outlets WHERE name IN ({marks(names)}))"
         )
         params.extend(names)
     for name in query.entities:
-        clause, values = library._entity_filter(name, plus + column, key)
+        entity_ids = [i for i, _, _ in library.resolve_entity(name)]
+        clause, values = entity_filter(entity_ids, plus + column, key)
         clauses.append(clause)
         params.extend(values)
     if query.read is not None:
@@ -177,7 +192,7 @@ def _filters(
         clauses.append(f"{plus}{column} {negate}IN (SELECT {key} FROM articles WHERE read = ?)")
         params.append(int(query.read) if wanted_is_small else int(not query.read))
     if query.noted:
-        if library._has_table("notes"):
+        if has_table(conn, "notes"):
             noted = keys_of(key, "SELECT article_id FROM notes")
             clauses.append(f"{plus}{column} IN ({noted})")
         else:
@@ -192,10 +207,6 @@ _OUTLET_NAMES = """WITH RECURSIVE o(name) AS (
     UNION ALL
     SELECT (SELECT min(name) FROM article_outlets WHERE name > o.name) FROM o WHERE o.name IS NOT NULL
 ) SELECT name FROM o WHERE name IS NOT NULL"""
-
-
-def _marks(values: list[Any]) -> str:
-    return ",".join("?" * len(values))
 
 
 def _matching_names(conn: sqlite3.Connection, sql: str, wanted: str) -> list[str]:
@@ -214,7 +225,7 @@ def _matching_ids(conn: sqlite3.Connection, sql: str, wanted: str) -> list[int]:
 
 
 def _ranked(
-    library: Library, query: Query, limit: int | None
+    library: Source, query: Query, limit: int | None
 ) -> tuple[int, list[tuple[int, float]], list[SearchHit] | None]:
     """The total, the (sid, score) of the hits to show, best first, and the hits
     themselves where they were made while the count ran."""
@@ -253,7 +264,7 @@ def _ranked(
 
 
 def _windowed(
-    library: Library,
+    library: Source,
     query: Query,
     table: str,
     where: str,
@@ -412,7 +423,7 @@ def _count(conn: sqlite3.Connection, sql: str, args: list[Any]) -> int:
 
 
 def _newest(
-    library: Library, query: Query, negatives: list[Plan], excluded: set[int], limit: int | None
+    library: Source, query: Query, negatives: list[Plan], excluded: set[int], limit: int | None
 ) -> tuple[int, list[tuple[int, float]]]:
     """Filters and exclusions only: every matching article, newest first."""
     conn = library.conn
@@ -429,7 +440,7 @@ def _newest(
     return len(sids), [(s, 0.0) for s in shown]
 
 
-def _inexact_matches(library: Library, plans: list[Plan]) -> set[int]:
+def _inexact_matches(library: Source, plans: list[Plan]) -> set[int]:
     """Search ids of the articles that really contain any of these (inexact) terms."""
     out: set[int] = set()
     for p in plans:
@@ -440,7 +451,7 @@ def _inexact_matches(library: Library, plans: list[Plan]) -> set[int]:
     return out
 
 
-def _checked(library: Library, candidates: list[Any], checks: list[Plan]) -> list[tuple[int, int]]:
+def _checked(library: Source, candidates: list[Any], checks: list[Plan]) -> list[tuple[int, int]]:
     """Keep the candidates (fid, sid) whose text contains every checked term (in order)."""
     if not checks:
         return [(int(fid), int(sid)) for fid, sid in candidates]
@@ -455,39 +466,39 @@ def _checked(library: Library, candidates: list[Any], checks: list[Plan]) -> lis
     return kept
 
 
-def _texts(library: Library, sids: list[int]) -> dict[int, str]:
+def _texts(library: Source, sids: list[int]) -> dict[int, str]:
     """Lower-cased searchable text by search id: what the index holds, line by line."""
-    rows = library.conn.execute(
-        f"SELECT sid, id, title, sections, ruiping, outlets FROM articles WHERE sid IN ({_marks(sids)})",
+    conn = library.conn
+    rows = conn.execute(
+        f"SELECT sid, id, title, sections, ruiping, outlets FROM articles WHERE sid IN ({marks(sids)})",
         sids,
     ).fetchall()
+    comments = note_comments_of(conn, [r[1] for r in rows])
     out = {}
     for sid, article_id, title, sections, ruiping, outlets in rows:
-        lines = [title, ruiping or ""]
-        for section in sections_load(sections):
-            lines.append(section.heading)
-            lines.extend(b.text for b in section.bullets)
-        lines.extend(json.loads(outlets))
-        lines.extend(library._note_comments(article_id))
-        out[sid] = "\n".join(lines).lower()
+        lines = searchable_lines(
+            ruiping, sections, json.loads(outlets), comments.get(article_id, ())
+        )
+        out[sid] = indexed_text(title, ruiping, lines).lower()
     return out
 
 
-def _hits(library: Library, ranked: list[tuple[int, float]], query: Query) -> list[SearchHit]:
+def _hits(library: Source, ranked: list[tuple[int, float]], query: Query) -> list[SearchHit]:
     if not ranked:
         return []
     sids = [sid for sid, _ in ranked]
     rows = {}
-    for chunk, marks in in_chunks(sids):  # (`--limit 0` lists them all)
+    noted = noted_sql(library.conn)
+    for chunk, placeholders in in_chunks(sids):  # (`--limit 0` lists them all)
         for r in library.conn.execute(
             "SELECT a.sid, a.id, f.name, a.kind, a.title, a.outlets, a.published, a.read, "
-            f"a.sections, a.ruiping, {library._noted_sql()} "
-            f"FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE a.sid IN ({marks})",
+            f"a.sections, a.ruiping, {noted} "
+            f"FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE a.sid IN ({placeholders})",
             chunk,
         ):
             rows[r[0]] = r[1:]
     patterns = [plan(t).pattern for t in query.positive]
-    comments = library._note_comments_of([r[0] for r in rows.values()])
+    comments = note_comments_of(library.conn, [r[0] for r in rows.values()])
     hits = []
     for sid, score in ranked:
         if sid not in rows:
@@ -496,13 +507,7 @@ def _hits(library: Library, ranked: list[tuple[int, float]], query: Query) -> li
             sid
         ]
         outlet_list = json.loads(outlets)
-        lines = [ruiping] if ruiping else []
-        for heading, bullets in json.loads(sections):  # as sections_load, without the objects
-            lines.extend(b[0] for b in bullets)
-            if heading:
-                lines.append(heading)
-        lines.extend(outlet_list)
-        lines.extend(comments.get(article_id, ()))
+        lines = searchable_lines(ruiping, sections, outlet_list, comments.get(article_id, ()))
         snippet, spans = make_snippet(lines, patterns)
         hits.append(
             SearchHit(
@@ -521,130 +526,6 @@ def _hits(library: Library, ranked: list[tuple[int, float]], query: Query) -> li
             )
         )
     return hits
-
-
-def _lower_for_spans(text: str) -> str:
-    """Lower-case without changing offsets (str.lower can lengthen a few characters)."""
-    low = text.lower()
-    return (
-        low
-        if len(low) == len(text)
-        else "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-    )
-
-
-def find_spans(text: str, patterns: list[re.Pattern[str]]) -> list[tuple[int, int]]:
-    """Non-overlapping (start, end) of every match of any pattern, in order."""
-    low = _lower_for_spans(text)
-    spans = sorted(
-        {(m.start(), m.end()) for p in patterns for m in p.finditer(low) if m.end() > m.start()}
-    )
-    merged: list[tuple[int, int]] = []
-    for a, b in spans:
-        if merged and a <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
-        else:
-            merged.append((a, b))
-    return merged
-
-
-def make_snippet(
-    lines: list[str], patterns: list[re.Pattern[str]]
-) -> tuple[str, tuple[tuple[int, int], ...]]:
-    """The line matching the most words (the first of equals), cut around its first match."""
-    best, most = -1, 0
-    for index in _candidate_lines(lines, patterns):
-        low = _lower_for_spans(lines[index])
-        count = sum(1 for p in patterns if _matches(p, low))
-        if count > most:
-            best, most = index, count
-            if count == len(patterns):
-                break
-    if best < 0:
-        return _across_lines(lines, patterns)
-    line = lines[best]
-    snippet, shifted = _cut_spans(line, find_spans(line, patterns))
-    return snippet, tuple(shifted)
-
-
-def _candidate_lines(lines: list[str], patterns: list[re.Pattern[str]]) -> Iterator[int]:
-    """The lines where a pattern may match, in order, from one scan of the whole text.
-
-    A long article has hundreds of lines. A match inside a line is either found by
-    the scan or overlapped by a match found (one that starts before it, perhaps on an
-    earlier line): every line a found match touches is a candidate. With one pattern
-    the lines come as the scan goes (the first usually is the snippet's).
-    """
-    low = _lower_for_spans("\n".join(lines))
-    if low.count("\n") != len(lines) - 1:  # a line with a line break in it: every line
-        yield from range(len(lines))
-        return
-    if len(patterns) == 1:
-        seen = -1
-        for index in _touched(low, patterns[0]):
-            if index > seen:
-                seen = index
-                yield index
-        return
-    yield from sorted({i for p in patterns for i in _touched(low, p)})
-
-
-def _touched(text: str, pattern: re.Pattern[str]) -> Iterator[int]:
-    """The line numbers each non-empty match of `pattern` in `text` spans, in order."""
-    line, pos = 0, 0
-    for m in pattern.finditer(text):
-        start, end = m.span()
-        if end > start:
-            line += text.count("\n", pos, start)
-            pos = start
-            yield from range(line, line + text.count("\n", start, end) + 1)
-
-
-def _matches(pattern: re.Pattern[str], text: str) -> bool:
-    m = pattern.search(text)
-    if m is None:
-        return False
-    return m.end() > m.start() or any(x.end() > x.start() for x in pattern.finditer(text))
-
-
-def _across_lines(
-    lines: list[str], patterns: list[re.Pattern[str]]
-) -> tuple[str, tuple[tuple[int, int], ...]]:
-    """No line holds a word whole (a phrase broken over two lines): where the first match starts."""
-    text = "\n".join(lines)
-    low = _lower_for_spans(text)
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line) + 1)
-    first = min(
-        (m.start() for p in patterns for m in p.finditer(low) if m.end() > m.start()), default=None
-    )
-    if first is None:
-        return _cut(lines[0] if lines else "", 0, []), ()
-    line = lines[bisect.bisect_right(starts, first) - 1]
-    return _cut(line, 0, []), ()
-
-
-def _cut(line: str, start: int, spans: list[tuple[int, int]]) -> str:
-    return _cut_spans(line, spans, start)[0]
-
-
-def _cut_spans(
-    line: str, spans: list[tuple[int, int]], start: int | None = None
-) -> tuple[str, list[tuple[int, int]]]:
-    if start is None:
-        start = max(0, spans[0][0] - SNIPPET_WIDTH // 4) if spans else 0
-    end = min(len(line), start + SNIPPET_WIDTH)
-    if end - start < SNIPPET_WIDTH:
-        start = max(0, end - SNIPPET_WIDTH)
-    prefix = "…" if start > 0 else ""
-    suffix = "…" if end < len(line) else ""
-    text = prefix + line[start:end] + suffix
-    shift = len(prefix) - start
-    shifted = [
-        (max(a, start) + shift, min(b, end) + shift) for a, b in spans if b > start and a < end
-    ]
-    return text, shifted
 
 
 __all__ = ["Plan", "find_spans", "make_snippet", "parse_query", "plan", "run_search"]

@@ -13,8 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from store.entities import Extractor, Gazetteer, bundled_gazetteer, find_money
-from store.library import Library, _body_lines
+from store.library import Library
 from store.parsing import parse_file
+from store.searchable import searchable_lines
 
 FRESH = DATA / "fresh"
 TYPES = ("org", "person", "product", "money")
@@ -34,7 +35,7 @@ def evaluate(folder: Path) -> dict[str, tuple[float, float, int]]:
     tp, fp, fn, gold_total = Counter(), Counter(), Counter(), Counter()
     for labelled in labels["articles"]:
         article = articles[(labelled["file"], labelled["title"])]
-        lines = ([article.ruiping] if article.ruiping else []) + _body_lines(article)
+        lines = searchable_lines(article.ruiping, article.sections)
         found = extractor.extract(article.title, lines, article.outlets)
         for kind in TYPES:
             gold = [
@@ -382,7 +383,7 @@ def test_show_json_lists_the_articles_entities(
     ],
 )
 def test_mentions_of_latin_names_stop_at_latin(text: str, name: str, count: int) -> None:
-    from store.entities import _count
+    from store.entities.names import count_in as _count
 
     assert _count(text, name) == count
 
@@ -405,7 +406,8 @@ def test_a_name_in_more_articles_than_sqlite_allows_variables(tmp_path: Path) ->
 def test_dotted_names_are_found_from_the_dots_as_the_pattern_finds_them(text: str) -> None:
     # Transliterated names (`安德鲁·费尔德曼`) are looked for around each dot only;
     # the matches must be the pattern's own, overlaps and runs of dots included.
-    from store.entities import _DOTTED_PERSON, _dotted_names
+    from store.entities.names import _DOTTED_PERSON
+    from store.entities.names import dotted_names as _dotted_names
 
     expected = [(m.start(), m.end()) for m in _DOTTED_PERSON.finditer(text)]
     assert [(m.start(), m.end()) for m in _dotted_names(text)] == expected

@@ -171,21 +171,23 @@ def test_a_failure_in_the_middle_of_a_file_leaves_the_library_as_it_was(
     library.import_paths([NEICAN_SEED])
     state = library.conn.execute("SELECT count(*) FROM articles").fetchone()
     calls = 0
-    real = Library._index
+    import store.index
 
-    def failing(self: Library, sid: int, text: object) -> None:
+    real = store.index.add
+
+    def failing(conn: sqlite3.Connection, fid: int, text: Any, words: bool = True) -> None:
         nonlocal calls
         calls += 1
         if calls == 5:
             raise sqlite3.OperationalError("disk I/O error")
-        real(self, sid, text)  # type: ignore[arg-type]
+        real(conn, fid, text, words)
 
-    monkeypatch.setattr(Library, "_index", failing)
+    monkeypatch.setattr(store.index, "add", failing)
     with pytest.raises(
         LibraryError, match="000_4560301d0d0dc6f1.txt: the library could not be written"
     ):
         library.import_paths([DIGEST_SEED])
-    monkeypatch.setattr(Library, "_index", real)
+    monkeypatch.setattr(store.index, "add", real)
     assert library.conn.execute("SELECT count(*) FROM articles").fetchone() == state
     assert library.search("英伟达").total == 0  # nothing of the digest reached the index
     assert library.import_paths([DIGEST_SEED]).imported[0].articles == 10
@@ -518,7 +520,7 @@ def test_files_prepared_by_helper_processes_import_the_same(
 ) -> None:
     # Large imports parse and tokenise in two helper processes, which send the writer
     # each article's sections as JSON only: the library must come out the same.
-    import store.library
+    import store.pipeline
 
     fresh = Path(__file__).parent / "data" / "fresh"
     for n in range(3):  # eight files or more: two helpers
@@ -537,7 +539,7 @@ def test_files_prepared_by_helper_processes_import_the_same(
     with Library(tmp_path / "inline.db") as lib:
         assert not lib.import_paths(inputs).refused
         inline = content(lib)
-    monkeypatch.setattr(store.library, "PROCESS_MIN_BYTES", 0)
+    monkeypatch.setattr(store.pipeline, "PROCESS_MIN_BYTES", 0)
     with Library(tmp_path / "helpers.db") as lib:
         assert not lib.import_paths(inputs).refused
         assert content(lib) == inline

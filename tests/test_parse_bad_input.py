@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -197,23 +194,3 @@ def test_mangled_seeds_parse_or_raise_parse_error(
         assert "\n" not in str(e)
     else:
         assert document.articles
-
-
-def test_store_imports_neither_textual_nor_rich() -> None:
-    code = (
-        "import importlib, pkgutil, sys, store\n"
-        "for m in pkgutil.walk_packages(store.__path__, 'store.'):\n"
-        "    importlib.import_module(m.name)\n"
-        "bad = sorted(n for n in sys.modules if n.split('.')[0] in ('textual', 'rich'))\n"
-        "assert not bad, bad\n"
-        "print(len([n for n in sys.modules if n.startswith('store')]))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env={**os.environ},
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    assert int(result.stdout) >= 8

@@ -414,7 +414,8 @@ def test_snippet_is_original_text_with_matches_marked(library) -> None:
 
 
 def test_snippet_line_is_the_first_holding_the_most_words() -> None:
-    from store.search import make_snippet, plan
+    from store.search import plan
+    from store.snippets import make_snippet
 
     patterns = [plan(Term(w)).pattern for w in ("英伟达", "h20")]
     lines = ["无关的一行", "英伟达发布新品", "英伟达的H20芯片", "H20与英伟达"]
@@ -440,7 +441,8 @@ def test_snippet_line_is_the_first_holding_the_most_words() -> None:
 def test_snippet_line_is_found_as_a_line_by_line_scan_would(lines, words) -> None:
     # The snippet's line comes from one scan of the whole text (long articles have
     # hundreds of lines); it must be the line a scan of each line picks.
-    from store.search import _lower_for_spans, _matches, make_snippet, plan
+    from store.search import plan
+    from store.snippets import _lower_for_spans, _matches, make_snippet
 
     patterns = [plan(Term(w, phrase=" " in w)).pattern for w in words]
     best, most = -1, 0
@@ -636,11 +638,11 @@ def test_one_days_articles_list_newest_first_whatever_order_they_came_in(tmp_pat
 def test_a_day_holds_as_many_articles_as_it_has_slots(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import store.articles
-    import store.library
+    import store.ids
+    import store.importing
     import store.search
 
-    for module in (store.articles, store.library, store.search):
+    for module in (store.ids, store.importing, store.search):
         monkeypatch.setattr(module, "DAY_SLOTS", 4)
     day = [(f"雷鸟{n}", f"2025-03-01 0{n}:00", "雷鸟飞行器") for n in range(6)]
     with Library(tmp_path / "lib.db") as lib:
