@@ -94,7 +94,9 @@ def test_subscribe_to_a_page_that_links_its_feed(httpserver: HTTPServer, library
 def test_not_a_feed_is_refused_and_nothing_subscribed(
     httpserver: HTTPServer, library: Library
 ) -> None:
-    httpserver.expect_request("/").respond_with_data(b"<html><p>hi</p></html>", content_type="text/html")
+    httpserver.expect_request("/").respond_with_data(
+        b"<html><p>hi</p></html>", content_type="text/html"
+    )
     with pytest.raises(FeedError, match="links to none"):
         library.subscribe(httpserver.url_for("/"))
     assert library.subscriptions() == []
@@ -247,10 +249,10 @@ def test_a_slow_feed_times_out_while_another_refreshes(library: Library) -> None
 def test_a_gb2312_feed_without_charset_is_read_and_searchable(
     httpserver: HTTPServer, library: Library
 ) -> None:
-    data = rss([("g1", "国产大模型登顶榜单", "多家厂商的国产大模型在评测中登顶。")], "国内源", "gb2312")
-    httpserver.expect_request("/feed").respond_with_data(
-        data, headers={"Content-Type": "text/xml"}
+    data = rss(
+        [("g1", "国产大模型登顶榜单", "多家厂商的国产大模型在评测中登顶。")], "国内源", "gb2312"
     )
+    httpserver.expect_request("/feed").respond_with_data(data, headers={"Content-Type": "text/xml"})
     assert library.subscribe(httpserver.url_for("/feed")).new == 1
     assert [f.name for f in library.subscriptions()] == ["国内源"]
     result = library.search("登顶榜单")
@@ -349,7 +351,9 @@ def test_rsshub_routes_need_an_instance(httpserver: HTTPServer, library: Library
 
 PAGE = (
     "<html><head><title>长文</title></head><body><nav>首页 关于</nav><article><h1>长文</h1>"
-    + "".join(f"<p>第{n}段：大模型推理成本持续下降，企业纷纷部署自己的智能体应用。</p>" for n in range(8))
+    + "".join(
+        f"<p>第{n}段：大模型推理成本持续下降，企业纷纷部署自己的智能体应用。</p>" for n in range(8)
+    )
     + "</article><footer>版权所有</footer></body></html>"
 ).encode()
 
