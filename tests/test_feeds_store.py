@@ -11,10 +11,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from conftest import SHARED, needs_shared
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from conftest import SHARED, needs_shared
 from store.errors import FeedError, NotFound
 from store.feeds.opml import parse_opml
 from store.library import Library
