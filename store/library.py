@@ -312,6 +312,19 @@ class Library:
         items = importing.prepare_articles(self.conn, feed, articles, self._extractor_if_on())
         return self._write(feed, kind, items, source, name=source)
 
+    def prepare_articles(
+        self, feed: str, articles: Sequence[ParsedArticle]
+    ) -> list[PreparedArticle]:
+        """Keys, hashes, index streams and entities of a feed's articles (no writes)."""
+        return importing.prepare_articles(self.conn, feed, articles, self._extractor_if_on())
+
+    def write_prepared(
+        self, feed: str, kind: str, items: list[PreparedArticle], source: str
+    ) -> Written:
+        """write_articles for articles prepared already (by prepare_articles, maybe in
+        a helper process)."""
+        return self._write(feed, kind, items, source, name=source)
+
     def _write(
         self,
         feed: str,

@@ -9,32 +9,43 @@ implements it): this module sits below store/library.py.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import sqlite3
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from . import settings, subscriptions
+from . import importing, pipeline, settings, subscriptions
 from .errors import FeedError, NeicanError, ParseError
 from .feeds import fetch as fetching
 from .feeds.discover import discover_feeds, looks_like_feed, resolve_rsshub
-from .feeds.entries import FeedDocument, FeedEntry, parse_feed
+from .feeds.entries import CHINA_TIME, FeedDocument, FeedEntry, parse_feed
 from .feeds.fulltext import extract
-from .importing import ImportReport, Refused, Written
+from .importing import ImportReport, PreparedArticle, Written
 from .model import ParsedArticle
 from .subscriptions import Feed
 
 Status = Literal["new", "not-modified", "error", "skipped"]
 POLICY = fetching.PAUSE_POLICY
+# A refresh of this many feeds parses and tokenises them in HELPERS helper processes
+# while this one writes (on one feed, starting a process costs more than it saves).
+HELPERS_FROM = 10
+HELPERS = 2
 # Linked pages fetched at once for a full-text feed (at most two per host, as feeds).
 FULL_TEXT_WORKERS = 4
 
 
 class Store(Protocol):
     """What refresh needs of the library."""
+
+    path: Path
+    extract_entities: bool
 
     @property
     def conn(self) -> sqlite3.Connection: ...
@@ -43,6 +54,14 @@ class Store(Protocol):
 
     def write_articles(
         self, feed: str, kind: str, articles: Sequence[ParsedArticle], source: str
+    ) -> Written: ...
+
+    def prepare_articles(
+        self, feed: str, articles: Sequence[ParsedArticle]
+    ) -> list[PreparedArticle]: ...
+
+    def write_prepared(
+        self, feed: str, kind: str, items: list[PreparedArticle], source: str
     ) -> Written: ...
 
     def import_paths(
@@ -110,6 +129,7 @@ class RefreshReport:
 
 
 Progress = Callable[[RefreshOutcome, int, int], None]
+PrepareArticles = Callable[[str, Sequence[ParsedArticle]], list[PreparedArticle]]
 
 
 @dataclass(frozen=True)
@@ -210,19 +230,57 @@ def refresh(
                 continue
             by_id[feed.id] = feed
             requests.append(fetching.FetchRequest(url, feed.etag, feed.last_modified, key=feed.id))
-    for result in fetching.fetch_many(
-        requests,
-        workers=limits.workers,
-        per_host=limits.per_host,
-        timeout=limits.timeout,
-        deadline=limits.deadline,
-        max_bytes=limits.max_bytes,
-    ):
-        assert isinstance(result.key, int)
-        done(apply(store, by_id[result.key], result, limits=limits))
+    pending: deque[tuple[Feed, fetching.FetchResult, Future[PreparedFeed]]] = deque()
+
+    def write_ready(block: bool) -> None:
+        while pending and (block or pending[0][2].done()):
+            feed, result, future = pending.popleft()
+            try:
+                prepared = future.result()
+            except BrokenExecutor:  # a helper died: prepare it here
+                prepared = prepare_feed(conn, feed, result, store.prepare_articles, limits)
+            done(write_feed(store, feed, result, prepared))
+
+    with contextlib.ExitStack() as stack:
+        pool: ProcessPoolExecutor | None = None
+        for result in fetching.fetch_many(
+            requests,
+            workers=limits.workers,
+            per_host=limits.per_host,
+            timeout=limits.timeout,
+            deadline=limits.deadline,
+            max_bytes=limits.max_bytes,
+        ):
+            assert isinstance(result.key, int)
+            feed = by_id[result.key]
+            if result.status == "ok" and pool is None and _use_helpers(len(requests)):
+                # Started at the first answer with content: an all-304 refresh needs none.
+                pool = stack.enter_context(
+                    pipeline.helper_pool(store.path, store.extract_entities, HELPERS)
+                )
+            if result.status == "ok" and pool is not None:
+                pending.append((feed, result, pool.submit(_helper_prepare, feed, result, limits)))
+            else:
+                done(apply(store, feed, result, limits=limits))
+            write_ready(block=False)
+        write_ready(block=True)
     for feed in folders:
         done(refresh_folder(store, feed))
     return report
+
+
+def _use_helpers(feeds: int) -> bool:
+    return feeds >= HELPERS_FROM and (os.cpu_count() or 1) > 1
+
+
+def _helper_prepare(feed: Feed, result: fetching.FetchResult, limits: Limits) -> PreparedFeed:
+    """prepare_feed in a helper process, its articles sent back lean (store/pipeline.py)."""
+    conn, extractor = pipeline.helper_state()
+
+    def prepare(name: str, articles: Sequence[ParsedArticle]) -> list[PreparedArticle]:
+        return [item.lean() for item in importing.prepare_articles(conn, name, articles, extractor)]
+
+    return prepare_feed(conn, feed, result, prepare, limits)
 
 
 def _failed(
@@ -246,12 +304,64 @@ def _failed(
     return RefreshOutcome(feed.id, feed.name, "error", error=reason)
 
 
+@dataclass
+class PreparedFeed:
+    """A feed's answer parsed, its new and changed entries found and tokenised (no writes)."""
+
+    kind: str = "rss"
+    items: list[PreparedArticle] = field(default_factory=list)
+    remember: list[tuple[str, str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None  # not a feed
+
+
+def prepare_feed(
+    conn: sqlite3.Connection,
+    feed: Feed,
+    result: fetching.FetchResult,
+    prepare: PrepareArticles,
+    limits: Limits,
+) -> PreparedFeed:
+    """Parse a 200's bytes, keep the entries new or changed since the feed last gave
+    them (with the linked pages' text on a full-text feed) and tokenise them; safe in
+    another thread or process (`conn` only reads)."""
+    seen = dt.datetime.now(CHINA_TIME).strftime("%Y-%m-%dT%H:%M")
+    try:
+        document = parse_feed(
+            result.content,
+            result.headers,
+            result.final_url or result.url,
+            outlet=feed.name,
+            seen=seen,
+        )
+    except ParseError as e:
+        return PreparedFeed(error=f"not a feed: {e.detail}")
+    changed, remember = _changed_entries(conn, feed, document, seen)
+    warnings = list(document.warnings)
+    articles = [entry.article for entry in changed]
+    if feed.full_text and changed:
+        articles = _with_full_text(changed, articles, warnings, limits)
+    return PreparedFeed(document.kind, prepare(feed.name, articles), remember, warnings)
+
+
 def apply(
     store: Store, feed: Feed, result: fetching.FetchResult, *, limits: Limits = Limits()
 ) -> RefreshOutcome:
     """Write what one fetch brought (in the calling thread; one transaction)."""
+    prepared = None
+    if result.status == "ok":
+        prepared = prepare_feed(store.conn, feed, result, store.prepare_articles, limits)
+    return write_feed(store, feed, result, prepared)
+
+
+def write_feed(
+    store: Store, feed: Feed, result: fetching.FetchResult, prepared: PreparedFeed | None
+) -> RefreshOutcome:
+    """Write a fetch's outcome: the feed's state, and its prepared articles (one transaction)."""
     if result.status in ("error", "gone"):
         return _failed(store, feed, result.error or "failed", result)
+    if prepared is not None and prepared.error is not None:
+        return _failed(store, feed, prepared.error)
     answered: dict[str, Any] = {
         "failures": 0,
         "last_error": None,
@@ -263,41 +373,30 @@ def apply(
         "status": "moved" if result.moved_to else "ok",
         "moved_to": result.moved_to,
     }
-    if result.status == "not-modified":
+    if prepared is None:  # a 304
         if feed.status == "moved" and not result.moved_to:
             answered["status"], answered["moved_to"] = "moved", feed.moved_to
         with store.transaction(feed.name):
             subscriptions.update(store.conn, feed.id, **answered)
         return RefreshOutcome(feed.id, feed.name, "not-modified")
-    seen = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%dT%H:%M")
-    try:
-        document = parse_feed(
-            result.content,
-            result.headers,
-            result.final_url or result.url,
-            outlet=feed.name,
-            seen=seen,
-        )
-    except ParseError as e:
-        return _failed(store, feed, f"not a feed: {e.detail}")
-    changed, remember = _changed_entries(store.conn, feed, document, seen)
-    warnings = list(document.warnings)
-    articles = [entry.article for entry in changed]
-    if feed.full_text and changed:
-        articles = _with_full_text(changed, articles, warnings, limits)
-    answered["format"] = document.kind
+    answered["format"] = prepared.kind
     try:
         with store.transaction(feed.name):
             # The feed's own rows first: a write after the index's inserts would make
             # FTS5 flush them early (store/importing.py).
             subscriptions.update(store.conn, feed.id, **answered)
-            subscriptions.remember_entries(store.conn, feed.id, remember)
-            written = store.write_articles(feed.name, document.kind, articles, feed.url)
-    except (Refused, NeicanError) as e:
+            subscriptions.remember_entries(store.conn, feed.id, prepared.remember)
+            written = store.write_prepared(feed.name, prepared.kind, prepared.items, feed.url)
+    except NeicanError as e:  # Refused (a day full), the library not writable
         return _failed(store, feed, str(e))
     status: Status = "new" if written.added or written.updated else "not-modified"
     return RefreshOutcome(
-        feed.id, feed.name, status, written.added, written.updated, warnings=tuple(warnings)
+        feed.id,
+        feed.name,
+        status,
+        written.added,
+        written.updated,
+        warnings=tuple(prepared.warnings),
     )
 
 

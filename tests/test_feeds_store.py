@@ -417,3 +417,26 @@ def test_entities_are_found_in_feed_articles(httpserver: HTTPServer, library: Li
     httpserver.expect_request("/feed").respond_with_data(rss(ITEMS), content_type="text/xml")
     library.subscribe(httpserver.url_for("/feed"))
     assert any(e.name == "智谱" and e.articles == 1 for e in library.entities("org"))
+
+
+def test_a_large_refresh_prepares_in_helper_processes(
+    httpserver: HTTPServer, library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from store import refresh
+
+    monkeypatch.setattr(refresh, "HELPERS_FROM", 2)
+    monkeypatch.setattr(refresh, "HELPERS", 1)
+    for n in range(3):
+        items = [
+            (f"h{n}-{i}", f"源{n}的第{i}条：智谱发布", f"正文{n}-{i}，大模型进展。")
+            for i in range(4)
+        ]
+        httpserver.expect_request(f"/f{n}").respond_with_data(rss(items), content_type="text/xml")
+        library.subscribe(httpserver.url_for(f"/f{n}"), name=f"源{n}", fetch=False)
+    report = library.refresh()
+    assert sorted((o.name, o.status, o.new) for o in report.feeds) == [
+        (f"源{n}", "new", 4) for n in range(3)
+    ]
+    assert library.search("大模型进展", limit=None).total == 12
+    assert [e.articles for e in library.entities("org") if e.name == "智谱"] == [12]
+    assert {o.status for o in library.refresh().feeds} == {"not-modified"}
