@@ -21,8 +21,8 @@ def settled(*keys: str):  # type: ignore[no-untyped-def]
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         app = pilot.app
-        app.query_one(SearchBar).cursor_blink = False
         await pilot.pause()
+        app.query_one(SearchBar).cursor_blink = False
         await app.segmenter_ready.wait()
         await app.workers.wait_for_complete()
         await pilot.pause()

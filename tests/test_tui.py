@@ -76,7 +76,7 @@ async def test_j_and_k_move_and_preview_without_marking_read(db: Path) -> None:
         await pilot.press("j", "j", "down")
         articles = app.query_one(ArticleList)
         assert articles.highlighted == 3
-        assert app.article.title == titles(app)[3]
+        assert app.main.article.title == titles(app)[3]
         await pilot.press("k", "up")
         assert articles.highlighted == 1
         assert not any(r.read for r in articles.rows)
@@ -91,7 +91,7 @@ async def test_j_and_k_stop_at_the_ends_instead_of_wrapping(db: Path) -> None:
         assert articles.highlighted == 0  # not the last article
         await pilot.press(*["j"] * 20)  # held down past the 16th
         assert articles.highlighted == 15
-        assert app.article.title == titles(app)[15]
+        assert app.main.article.title == titles(app)[15]
         await pilot.press("tab", "end")
         view = app.query_one(ArticleView)
         assert app.focused is view
@@ -119,7 +119,7 @@ async def test_m_toggles_read(db: Path) -> None:
     app = NeicanApp(db)
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot)
-        first = app.article.id
+        first = app.main.article.id
         await pilot.press("m")
         assert app.library.article(first).read
         await pilot.press("m")
@@ -138,7 +138,7 @@ async def test_n_and_p_go_to_the_next_and_previous_unread(db: Path) -> None:
         await ready(app, pilot)
         articles = app.query_one(ArticleList)
         await pilot.press("n")  # from the first, rows 1 and 2 are read: the next unread is 3
-        assert articles.highlighted == 3 and app.article.read
+        assert articles.highlighted == 3 and app.main.article.read
         await pilot.press("p")  # back over the read ones to the first
         assert articles.highlighted == 0 and app.library.article(rows[0].id).read
 
@@ -160,10 +160,10 @@ async def test_choosing_a_feed_or_outlet_lists_its_articles(db: Path) -> None:
         await ready(app, pilot)
         app.query_one(FeedList).focus()
         await pilot.press("j", "j", "j")  # 全部 → 未读 → 锐评笔记 → AI内参
-        assert app.view == View("feed", "AI内参")
+        assert app.main.view == View("feed", "AI内参")
         assert titles(app)[0] == "AI内参 2025-12-30" and len(titles(app)) == 6
         await pilot.press("end")
-        assert app.view == View("outlet", "首席商业评论")
+        assert app.main.view == View("outlet", "首席商业评论")
         assert titles(app) == ["Meta为何花10亿美金收购这家中国AI应用公司?"]
 
 
@@ -180,7 +180,7 @@ async def test_live_search_and_escape_back_with_the_selection_kept(db: Path) -> 
         expected = [h.id for h in app.library.search("大模型", limit=0).hits]
         assert [r.id for r in app.query_one(ArticleList).rows] == expected
         assert status(app).startswith(f"{len(expected)} 条结果")
-        assert app.words == ("大模型",)
+        assert app.main.words == ("大模型",)
         assert app.query_one(ArticleView).words == ("大模型",)  # marked in the article too
         await pilot.press("escape")
         assert not app.query_one(SearchBar).display
@@ -269,7 +269,7 @@ async def test_entity_sidebar_follows_an_entity_to_other_articles(db: Path) -> N
         assert [r.id for r in sidebar.rows] == [r.id for r in expected]
         assert {r.feed for r in sidebar.rows} == {"Llama模型", "AI内参"}
         await pilot.press("end", "enter")
-        assert app.article.id == sidebar.rows[-1].id and app.article.read
+        assert app.main.article.id == sidebar.rows[-1].id and app.main.article.read
         await pilot.press("escape")
         assert sidebar.mode == "entities"
         await pilot.press("escape")
@@ -284,7 +284,7 @@ async def test_o_opens_and_y_copies_the_link(db: Path, monkeypatch: pytest.Monke
         monkeypatch.setattr(app, "open_url", lambda url, **kw: opened.append(url))
         await pilot.press("o")  # a digest article has no link: it says so
         assert opened == [] and "这篇文章没有链接" in [n.message for n in app._notifications]
-        app.go_to_view(View("feed", "AI内参"))
+        app.main.go_to_view(View("feed", "AI内参"))
         await pilot.press("j")
         await pilot.press("o", "y")
         link = "https://mp.weixin.qq.com/s/9v6U-Y-v6U-Y-v6U-Y-v6U"
@@ -313,7 +313,7 @@ async def test_palette_jumps_to_an_outlet(db: Path) -> None:
         await pilot.pause(0.5)
         await pilot.press("enter")
         await pilot.pause()
-        assert app.view == View("outlet", "量子位")
+        assert app.main.view == View("outlet", "量子位")
         assert titles(app) == ["极小与极大:MiniMax的“极简主义”野望"]
 
 
@@ -330,20 +330,20 @@ async def test_keys_that_do_not_apply_are_greyed(db: Path) -> None:
     app = NeicanApp(db)
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot)
-        assert app.article.ruiping is None
-        assert app.check_action("bookmark_ruiping", ()) is None  # a digest article: no 锐评
-        app.go_to_view(View("feed", "AI内参"))
+        assert app.main.article.ruiping is None
+        assert app.main.check_action("bookmark_ruiping", ()) is None  # a digest article: no 锐评
+        app.main.go_to_view(View("feed", "AI内参"))
         await pilot.press("j")
-        assert app.check_action("bookmark_ruiping", ()) is True
+        assert app.main.check_action("bookmark_ruiping", ()) is True
 
 
 # notes -------------------------------------------------------------------------------
 
 
 async def open_first_item(app: NeicanApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    app.go_to_view(View("feed", "AI内参"))
+    app.main.go_to_view(View("feed", "AI内参"))
     await pilot.press("j")
-    assert app.article.title == "极小与极大:MiniMax的“极简主义”野望"
+    assert app.main.article.title == "极小与极大:MiniMax的“极简主义”野望"
 
 
 async def test_b_bookmarks_the_ruiping_and_again_removes_it(db: Path) -> None:
@@ -380,7 +380,7 @@ async def test_a_quotes_the_selected_bullet_with_a_comment(db: Path) -> None:
         [note] = app.library.notes()
         assert note.kind == "quote" and note.text.startswith("MiniMax近期递交港股招股书")
         assert (note.comment, note.tags) == ("值得跟踪", ("MiniMax", "IPO"))
-        assert app.library.search("值得跟踪").hits[0].id == app.article.id
+        assert app.library.search("值得跟踪").hits[0].id == app.main.article.id
         assert view.get_option_at_index(view.highlighted).prompt.plain.startswith("★")
 
 
@@ -411,7 +411,7 @@ async def test_notes_screen_filters_edits_deletes_and_undoes(db: Path) -> None:
         assert len(app.library.notes()) == 3 and app.library.notes(text="人才")[0].comment == "人才"
         await pilot.press("enter")
         assert not isinstance(app.screen, NotesScreen)
-        assert app.article.title == "快手周国睿“注销”:当技术大牛成为硅谷的猎物"
+        assert app.main.article.title == "快手周国睿“注销”:当技术大牛成为硅谷的猎物"
 
 
 async def test_x_exports_the_notes_and_remembers_the_folder(db: Path, tmp_path: Path) -> None:
@@ -490,11 +490,11 @@ async def test_paging_loads_every_article_of_a_long_list_in_order(db: Path, tmp_
             if articles.current.id == seen[-1]:
                 break
             seen.append(articles.current.id)
-            assert app.article.id == articles.current.id  # the article pane follows
+            assert app.main.article.id == articles.current.id  # the article pane follows
         assert [r.id for r in articles.rows] == expected
         assert seen[-1] == expected[-1] and seen == sorted(seen, key=expected.index)
         await pilot.press("home", "j")
-        assert articles.highlighted == 1 and app.article.id == expected[1]
+        assert articles.highlighted == 1 and app.main.article.id == expected[1]
 
 
 async def test_a_long_article_shows_its_first_screens_at_once_and_the_rest_after(
@@ -506,7 +506,7 @@ async def test_a_long_article_shows_its_first_screens_at_once_and_the_rest_after
         view = app.query_one(ArticleView)
         rows = app.query_one(ArticleList).rows
         longest = max(rows, key=lambda r: len("".join(app.library.article(r.id).text_lines())))
-        app.show_article(longest)
+        app.main.show_article(longest)
         assert view.article.id == longest.id
         assert 0 < view.option_count < len(view.kinds)  # the first screens only…
         await pilot.pause()
@@ -514,9 +514,9 @@ async def test_a_long_article_shows_its_first_screens_at_once_and_the_rest_after
         view.focus()
         await pilot.press("end")
         assert view.highlighted == len(view.kinds) - 1
-        app.show_article(longest)  # shown again: from the top, the rest once more after
+        app.main.show_article(longest)  # shown again: from the top, the rest once more after
         other = next(r for r in rows if r.id != longest.id)
-        app.show_article(other)  # …before which another article comes
+        app.main.show_article(other)  # …before which another article comes
         await pilot.pause()
         # the first article's rest did not land in the second
         assert view.article.id == other.id and view.option_count == len(view.kinds)

@@ -74,12 +74,12 @@ async def test_hostile_text_in_every_pane(tmp_path: Path, payload: str) -> None:
             View("feed", f"{shown}查询") in feeds.views
             and View("outlet", f"外媒{shown}") in feeds.views
         )
-        app.go_to_view(View("feed", f"{shown}查询"))
+        app.main.go_to_view(View("feed", f"{shown}查询"))
         await pilot.pause()
         assert (
             app.query_one(ArticleList)._border_title.plain == f"{shown}查询"
         )  # Content, never markup
-        assert app.article.title == f"标题{shown}尾"
+        assert app.main.article.title == f"标题{shown}尾"
         blocks = [o.prompt.plain for o in app.query_one("#article").options]
         assert f"小标题{shown}" in blocks and any(f"要点{shown}内容" in b for b in blocks)
         # the sidebar, the search box, notifications, the palette, the notes screen
@@ -97,10 +97,10 @@ async def test_hostile_text_in_every_pane(tmp_path: Path, payload: str) -> None:
         await pilot.pause()
         svg = screen_text(app)
         await pilot.press("escape")
-        app.go_to_view(View("feed", "AI内参"))
+        app.main.go_to_view(View("feed", "AI内参"))
         await pilot.press("j")
-        assert app.article.ruiping == f"锐评{shown}"
-        assert app.article.sections[0].heading == f"事实{shown}"
+        assert app.main.article.ruiping == f"锐评{shown}"
+        assert app.main.article.sections[0].heading == f"事实{shown}"
         assert app.is_running  # [@click=app.quit] did not quit
         main_svg = screen_text(app)
     for text in (svg, main_svg):
