@@ -35,6 +35,7 @@ from .messages import (
     RuipingToggled,
     SearchFinished,
 )
+from .render import palette_hit
 from .screens.export import ExportModal
 from .screens.help import HelpScreen
 from .screens.main import MainScreen
@@ -78,7 +79,7 @@ class NeicanCommands(Provider):
         for text, callback, help_text in self._commands():
             score = matcher.match(text)
             if score > 0:
-                yield Hit(score, matcher.highlight(text), callback, text=text, help=help_text)
+                yield Hit(score, palette_hit(text, matcher), callback, text=text, help=help_text)
 
 
 class NeicanApp(App[None]):

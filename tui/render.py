@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from rich.cells import cell_len, set_cell_size
 from textual.content import Content
+from textual.fuzzy import Matcher
 
 from store.articles import Article, ArticleRow, EntityCount, Note
 from store.query import Term
@@ -184,6 +185,18 @@ def entity_line(entity: EntityCount, width: int) -> Content:
 
 def type_header(kind: str, count: int) -> Content:
     return Content.styled(f"{TYPE_LABELS.get(kind, kind)} {count}", "bold $accent")
+
+
+def palette_hit(text: str, matcher: Matcher) -> Content:
+    """A palette entry with the typed letters marked. (`Matcher.highlight` reads its text
+    as markup: a feed named `[/x]` broke the palette, one named `[b]x` lost its name.)"""
+    content = Content(text)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, text)
+    if score:
+        for offset in offsets:
+            if not text[offset].isspace():
+                content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
 
 
 def entities_title(count: int) -> Content:
