@@ -6,7 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import SEEDS, big_digest
+from conftest import big_digest, until
+from textual.command import CommandList
 from textual.widgets import Input
 
 from store.library import Library
@@ -42,12 +43,20 @@ def status(app: NeicanApp) -> str:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "lib.db"
+def db(seeded_db: Path) -> Path:
+    """The seeds, imported once per run (the first test below imports them as a user's
+    first start does)."""
+    return seeded_db
 
 
-async def test_an_empty_library_gets_the_seeds_and_the_first_screen(db: Path) -> None:
-    app = NeicanApp(db)
+async def searched(app: NeicanApp, pilot) -> None:  # type: ignore[no-untyped-def]
+    """Wait for the results of the query typed last (after the typing pause)."""
+    await until(pilot, lambda: app.main.shown_search_id == app.main.search_id)
+    await pilot.pause()
+
+
+async def test_an_empty_library_gets_the_seeds_and_the_first_screen(tmp_path: Path) -> None:
+    app = NeicanApp(tmp_path / "empty.db")
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot)
         assert titles(app)[:2] == [
@@ -129,7 +138,6 @@ async def test_m_toggles_read(db: Path) -> None:
 
 async def test_n_and_p_go_to_the_next_and_previous_unread(db: Path) -> None:
     with Library(db) as lib:
-        lib.import_paths([SEEDS])
         rows = lib.article_rows()
         for row in rows[1:3]:
             lib.set_read(row.id)
@@ -174,9 +182,7 @@ async def test_live_search_and_escape_back_with_the_selection_kept(db: Path) -> 
         await pilot.press("j", "j")
         selected = app.query_one(ArticleList).current.id
         await pilot.press("slash", *"大模型")
-        await pilot.pause(0.3)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await searched(app, pilot)
         expected = [h.id for h in app.library.search("大模型", limit=0).hits]
         assert [r.id for r in app.query_one(ArticleList).rows] == expected
         assert status(app).startswith(f"{len(expected)} 条结果")
@@ -218,13 +224,10 @@ async def test_search_results_update_as_the_user_types(db: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot)
         await pilot.press("slash", "M", "e", "t", "a")
-        await pilot.pause(0.3)
-        await app.workers.wait_for_complete()
+        await searched(app, pilot)
         meta = len(app.query_one(ArticleList).rows)
         await pilot.press("space", "-", "M", "a", "n", "u", "s")
-        await pilot.pause(0.3)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await searched(app, pilot)
         assert (
             len(app.query_one(ArticleList).rows)
             == app.library.search("Meta -Manus", limit=0).total
@@ -238,13 +241,10 @@ async def test_a_search_typed_before_jieba_is_ready_runs_when_it_is(db: Path) ->
         await ready(app, pilot)
         app.segmenter_ready.clear()  # as on a cold start
         await pilot.press("slash", *"英伟")
-        await pilot.pause(0.4)
-        assert "分词加载中" in app.query_one(StatusBar).right.plain
+        await until(pilot, lambda: "分词加载中" in app.query_one(StatusBar).right.plain)
         assert len(titles(app)) == 16
         app.segmenter_ready.set()
-        await pilot.pause(0.2)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await searched(app, pilot)
         assert len(titles(app)) == app.library.search("英伟", limit=0).total == 4
 
 
@@ -310,11 +310,16 @@ async def test_palette_jumps_to_an_outlet(db: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot)
         await pilot.press("ctrl+p", *"Go to 量子位")
-        await pilot.pause(0.5)
+        await until(pilot, lambda: palette_hits(app) > 0)
         await pilot.press("enter")
         await pilot.pause()
         assert app.main.view == View("outlet", "量子位")
         assert titles(app) == ["极小与极大:MiniMax的“极简主义”野望"]
+
+
+def palette_hits(app: NeicanApp) -> int:
+    lists = app.screen.query(CommandList)
+    return lists.first().option_count if lists and lists.first().highlighted is not None else 0
 
 
 async def test_q_quits(db: Path) -> None:
@@ -386,7 +391,6 @@ async def test_a_quotes_the_selected_bullet_with_a_comment(db: Path) -> None:
 
 async def test_notes_screen_filters_edits_deletes_and_undoes(db: Path) -> None:
     with Library(db) as lib:
-        lib.import_paths([SEEDS])
         items = lib.article_rows(feed="AI内参")[1:4]
         for row in items:
             lib.add_note(row.id, "ruiping")
@@ -416,7 +420,6 @@ async def test_notes_screen_filters_edits_deletes_and_undoes(db: Path) -> None:
 
 async def test_x_exports_the_notes_and_remembers_the_folder(db: Path, tmp_path: Path) -> None:
     with Library(db) as lib:
-        lib.import_paths([SEEDS])
         lib.add_note(lib.article_rows(feed="AI内参")[1].id, "ruiping")
     app = NeicanApp(db)
     target = tmp_path / "vault"
@@ -472,8 +475,9 @@ async def test_full_garbage_collections_wait_for_a_pause_and_settings_are_restor
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
 
 
-async def test_paging_loads_every_article_of_a_long_list_in_order(db: Path, tmp_path: Path) -> None:
+async def test_paging_loads_every_article_of_a_long_list_in_order(tmp_path: Path) -> None:
     # Pages of 50 load as the cursor nears the end: page down reaches every article once.
+    db = tmp_path / "long.db"
     big_digest(tmp_path / "many.txt", 180, "长列表")
     with Library(db) as lib:
         lib.import_paths([tmp_path / "many.txt"])
@@ -509,7 +513,7 @@ async def test_a_long_article_shows_its_first_screens_at_once_and_the_rest_after
         app.main.show_article(longest)
         assert view.article.id == longest.id
         assert 0 < view.option_count < len(view.kinds)  # the first screens only…
-        await pilot.pause()
+        await until(pilot, lambda: view.option_count >= len(view.kinds))
         assert view.option_count == len(view.kinds)  # …and the rest right after the paint
         view.focus()
         await pilot.press("end")
@@ -517,7 +521,7 @@ async def test_a_long_article_shows_its_first_screens_at_once_and_the_rest_after
         app.main.show_article(longest)  # shown again: from the top, the rest once more after
         other = next(r for r in rows if r.id != longest.id)
         app.main.show_article(other)  # …before which another article comes
-        await pilot.pause()
+        await until(pilot, lambda: view.option_count >= len(view.kinds))
         # the first article's rest did not land in the second
         assert view.article.id == other.id and view.option_count == len(view.kinds)
         assert [o.prompt.plain for o in view.options][0].startswith(other.title[:5])

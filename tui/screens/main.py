@@ -56,7 +56,8 @@ class MainScreen(Screen[None]):
         self.before_search: tuple[View, int | None] | None = None
         self.article: Article | None = None
         self.words: tuple[str, ...] = ()
-        self.search_id = 0
+        self.search_id = 0  # the query typed last
+        self.shown_search_id = 0  # the query whose results the list shows
         self._search_timer: Timer | None = None
         self._binding_state: tuple[bool, bool] | None = None
 
@@ -437,6 +438,7 @@ class MainScreen(Screen[None]):
     def on_search_finished(self, event: SearchFinished) -> None:
         if event.query_id != self.search_id:
             return  # the results of an older query
+        self.shown_search_id = event.query_id
         result = event.result
         self.view = View("search", result.query)
         self.words = result.words
