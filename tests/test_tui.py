@@ -538,3 +538,33 @@ def test_wrapping_never_splits_a_citation(width: int) -> None:
     lines = wrap(Content(text), width, 2).plain.split("\n")
     assert all(not re.search(r"\[\d*$", line) and not re.match(r"\s*\d*\]", line) for line in lines)
     assert "".join(line.strip() for line in lines).replace(" ", "") == text.replace(" ", "")
+
+
+async def test_a_refusal_in_a_worker_is_one_line_and_any_other_error_is_not_swallowed(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from store.errors import NotFound
+
+    def refused(*args: object) -> None:
+        raise NotFound("no article [b]9[/b]")
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("a bug")
+
+    app = NeicanApp(db)
+    with pytest.raises(RuntimeError, match="a bug"):
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(app, pilot)
+            monkeypatch.setattr(app.library, "search", refused)
+            await pilot.press("slash", "x")
+            await until(pilot, lambda: bool(app._notifications))
+            [note] = app._notifications
+            assert (note.message, note.severity, note.markup) == (
+                "no article [b]9[/b]",
+                "error",
+                False,
+            )
+            assert app.is_running
+            monkeypatch.setattr(app.library, "search", broken)
+            await pilot.press("y")
+            await until(pilot, lambda: not app.is_running)
