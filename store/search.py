@@ -105,7 +105,10 @@ def _word_expr(word: str) -> tuple[str, bool]:
         if len(word) > segment.MAX_SUFFIX:
             return _phrase([word[: segment.MAX_SUFFIX]], True), False
         return _phrase([word], True), exact
-    return _phrase(segment.chars_pieces(word)), exact
+    pieces = segment.chars_pieces(word)
+    # In the character column only: the `latin` column lists sorted suffixes, so a
+    # phrase there matches neighbours in that list (`Q2` and `V5` give `2 5`).
+    return ("chars : " if len(pieces) > 1 else "") + _phrase(pieces), exact
 
 
 def plan(term: Term) -> Plan:
