@@ -293,10 +293,12 @@ def write_articles(
     added = updated = removed = 0
     for item in items:
         old = existing.get(item.key)
+        joined = False
         if old is not None:  # an article seen before: in this feed from this source too
             joined = _join_feed(conn, old[0], feed_id, source_id, old[1], old[2])
+            # New to this feed (its list and count change): counted as added.
+            added += joined
             if old[3] == item.hash:
-                added += joined  # new to this feed: its list and count change
                 continue
         if old is None:
             if next_id > MAX_ARTICLE_ID:
@@ -313,7 +315,7 @@ def write_articles(
             unindex.append((fid, index.stored_text(conn, index.text_row(conn, article_id))))
             _update_article(conn, article_id, sid, fid, item, source_id, now)
             reindex.append((fid, index.stored_text(conn, index.text_row(conn, article_id))))
-            updated += 1
+            updated += not joined
         if extractor is not None:
             found = item.entities
             if found is None:
@@ -461,10 +463,11 @@ def _update_article(
 ) -> None:
     p = item.parsed
     conn.execute(
-        "UPDATE articles SET kind = ?, position = ?, source_id = ?, hash = ?, updated = ?, "
-        "outlets = ?, links = ?, ruiping = ?, sections = ? WHERE id = ?",
+        "UPDATE articles SET kind = ?, title = ?, position = ?, source_id = ?, hash = ?, "
+        "updated = ?, outlets = ?, links = ?, ruiping = ?, sections = ? WHERE id = ?",
         [
             p.kind,
+            p.title,  # (an article keyed by its link may be retitled)
             item.position,
             source,
             item.hash,
