@@ -302,14 +302,21 @@ class Library:
         )
 
     def write_articles(
-        self, feed: str, kind: str, articles: Sequence[ParsedArticle], source: str
+        self,
+        feed: str,
+        kind: str,
+        articles: Sequence[ParsedArticle],
+        source: str,
+        keys: Sequence[str] | None = None,
     ) -> Written:
         """Write a feed's articles (from any source but a file: a feed's entries) in one
         transaction, indexed and with their entities; articles seen before are updated
-        where they changed, and none is removed. `kind` is the feed's format, `source`
-        where the articles came from (a URL). Raises Refused (nothing written) when a day
-        has no free slot left."""
-        items = importing.prepare_articles(self.conn, feed, articles, self._extractor_if_on())
+        where they changed (and join this feed), and none is removed. `kind` is the
+        feed's format, `source` where the articles came from (a URL); `keys`, one per
+        article, are their identities (e.g. `link:<normalised URL>`; without them: title,
+        outlets and date). Raises Refused (nothing written) when a day has no free slot
+        left."""
+        items = importing.prepare_articles(self.conn, feed, articles, self._extractor_if_on(), keys)
         return self._write(feed, kind, items, source, name=source)
 
     def prepare_articles(

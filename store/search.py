@@ -105,7 +105,10 @@ def _word_expr(word: str) -> tuple[str, bool]:
         if len(word) > segment.MAX_SUFFIX:
             return _phrase([word[: segment.MAX_SUFFIX]], True), False
         return _phrase([word], True), exact
-    return _phrase(segment.chars_pieces(word)), exact
+    pieces = segment.chars_pieces(word)
+    # In the character column only: the `latin` column lists sorted suffixes, so a
+    # phrase there matches neighbours in that list (`Q2` and `V5` give `2 5`).
+    return ("chars : " if len(pieces) > 1 else "") + _phrase(pieces), exact
 
 
 def plan(term: Term) -> Plan:
@@ -169,8 +172,8 @@ def _filters(
     for name in query.feeds:
         ids = _matching_ids(conn, "SELECT id, name FROM feeds", name)
         clauses.append(
-            f"{plus}{column} IN (SELECT {key} FROM articles WHERE feed_id IN ({marks(ids)}))"
-        )  # articles_feed (feed_id, sid, fid)
+            f"{plus}{column} IN (SELECT {key} FROM article_feeds WHERE feed_id IN ({marks(ids)}))"
+        )  # article_feeds_feed (feed_id, sid, fid)
         params.extend(ids)
     for name in query.outlets:
         names = _matching_names(conn, _OUTLET_NAMES, name)

@@ -9,20 +9,33 @@ import pytest
 from cli_helpers import run_cli
 from conftest import ROOT
 
-from tui.bindings import KEYS
+from tui.bindings import KEYS, SCOPES, in_scope
 from tui.cli import cli
+from tui.screens.help import help_text
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-def readme_keys() -> list[tuple[str, str]]:
-    section = README[README.index("### Keys") :]
-    rows = re.findall(r"^\| `(.+?)` \| (.+?) \|$", section, re.MULTILINE)
-    return rows[: len(KEYS) + 5]
+def readme_keys(title: str) -> list[tuple[str, str]]:
+    """The rows of the README's key table under `#### title`."""
+    keys = README[README.index("### Keys") : README.index("## Command line")]
+    section = keys[keys.index(f"#### {title}\n") :].split("\n\n")[1]
+    return re.findall(r"^\| `(.+?)` \| (.+?) \|$", section, re.MULTILINE)
 
 
-def test_readme_key_table_is_the_binding_table() -> None:
-    assert readme_keys()[: len(KEYS)] == [(k.display, k.help) for k in KEYS]
+@pytest.mark.parametrize("scope", SCOPES)
+def test_readme_key_table_is_the_binding_table(scope: str) -> None:
+    assert readme_keys(SCOPES[scope]) == [(k.display, k.help) for k in in_scope(scope)]
+
+
+def test_every_key_of_every_scope_is_in_the_readme_and_the_help_screen() -> None:
+    help_lines = help_text().plain.splitlines()
+    assert {k.scope for k in KEYS} == set(SCOPES)
+    for key in KEYS:
+        assert (key.display, key.help) in readme_keys(SCOPES[key.scope]), key
+        heading = help_lines.index(SCOPES[key.scope])
+        section = help_lines[heading : help_lines.index("", heading)]
+        assert any(line.startswith(key.display) and key.help in line for line in section), key
 
 
 def commands(group: click.Group, prefix: str = "neican") -> list[tuple[str, click.Command]]:

@@ -450,10 +450,13 @@ def test_snippet_line_is_found_as_a_line_by_line_scan_would(lines, words) -> Non
         count = sum(1 for p in patterns if _matches(p, _lower_for_spans(line)))
         if count > most:
             best, most = index, count
-    snippet, _ = make_snippet(lines, patterns)
+    snippet, spans = make_snippet(lines, patterns)
     if best >= 0:
         assert snippet.replace("…", "") in lines[best]
         assert make_snippet([lines[best]], patterns)[0] == snippet
+    else:  # no line holds a word whole: a line is shown as it is, nothing marked
+        assert spans == ()
+        assert any(snippet.replace("…", "") in line for line in lines)
 
 
 def _ranked_titles(lib: Library, query: str) -> list[str]:
@@ -700,3 +703,17 @@ def test_the_bundled_grams_list_is_the_one_its_sources_give() -> None:
 
     assert grams._words()[0] == grams.build_list()
     assert all(grams._CJK_WORD.fullmatch(w) for w in grams.TRADE_WORDS)
+
+
+def test_digits_are_not_found_between_two_latin_words(tmp_path: Path) -> None:
+    # The `latin` column lists each Latin word's suffixes in sorted order: `Q2` and `V5`
+    # put `2` next to `5` there, and `25` matched that article as a phrase.
+    (tmp_path / "d.txt").write_text(
+        "测试\n生数科技发布Vidu Q2\n量子位· 2025-09-26 17:12\n"
+        "发布 - 新版本超越V5的表现 [1]\n"
+        "另一篇\n量子位· 2025-09-25 10:00\n数字 - 增长25%以上 [1]\n",
+        encoding="utf-8",
+    )
+    with Library(tmp_path / "lib.db") as lib:
+        assert not lib.import_paths([tmp_path / "d.txt"]).refused
+        assert [h.title for h in lib.search("25", limit=0).hits] == ["另一篇"]

@@ -6,7 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import SEEDS, big_digest
+from conftest import big_digest, until
+from textual.command import CommandList
 from textual.widgets import Input
 
 from store.library import Library
@@ -42,12 +43,20 @@ def status(app: NeicanApp) -> str:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "lib.db"
+def db(seeded_db: Path) -> Path:
+    """The seeds, imported once per run (the first test below imports them as a user's
+    first start does)."""
+    return seeded_db
 
 
-async def test_an_empty_library_gets_the_seeds_and_the_first_screen(db: Path) -> None:
-    app = NeicanApp(db)
+async def searched(app: NeicanApp, pilot) -> None:  # type: ignore[no-untyped-def]
+    """Wait for the results of the query typed last (after the typing pause)."""
+    await until(pilot, lambda: app.main.shown_search_id == app.main.search_id)
+    await pilot.pause()
+
+
+async def test_an_empty_library_gets_the_seeds_and_the_first_screen(tmp_path: Path) -> None:
+    app = NeicanApp(tmp_path / "empty.db")
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot)
         assert titles(app)[:2] == [
@@ -76,7 +85,7 @@ async def test_j_and_k_move_and_preview_without_marking_read(db: Path) -> None:
         await pilot.press("j", "j", "down")
         articles = app.query_one(ArticleList)
         assert articles.highlighted == 3
-        assert app.article.title == titles(app)[3]
+        assert app.main.article.title == titles(app)[3]
         await pilot.press("k", "up")
         assert articles.highlighted == 1
         assert not any(r.read for r in articles.rows)
@@ -91,7 +100,7 @@ async def test_j_and_k_stop_at_the_ends_instead_of_wrapping(db: Path) -> None:
         assert articles.highlighted == 0  # not the last article
         await pilot.press(*["j"] * 20)  # held down past the 16th
         assert articles.highlighted == 15
-        assert app.article.title == titles(app)[15]
+        assert app.main.article.title == titles(app)[15]
         await pilot.press("tab", "end")
         view = app.query_one(ArticleView)
         assert app.focused is view
@@ -119,7 +128,7 @@ async def test_m_toggles_read(db: Path) -> None:
     app = NeicanApp(db)
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot)
-        first = app.article.id
+        first = app.main.article.id
         await pilot.press("m")
         assert app.library.article(first).read
         await pilot.press("m")
@@ -129,7 +138,6 @@ async def test_m_toggles_read(db: Path) -> None:
 
 async def test_n_and_p_go_to_the_next_and_previous_unread(db: Path) -> None:
     with Library(db) as lib:
-        lib.import_paths([SEEDS])
         rows = lib.article_rows()
         for row in rows[1:3]:
             lib.set_read(row.id)
@@ -138,7 +146,7 @@ async def test_n_and_p_go_to_the_next_and_previous_unread(db: Path) -> None:
         await ready(app, pilot)
         articles = app.query_one(ArticleList)
         await pilot.press("n")  # from the first, rows 1 and 2 are read: the next unread is 3
-        assert articles.highlighted == 3 and app.article.read
+        assert articles.highlighted == 3 and app.main.article.read
         await pilot.press("p")  # back over the read ones to the first
         assert articles.highlighted == 0 and app.library.article(rows[0].id).read
 
@@ -160,10 +168,10 @@ async def test_choosing_a_feed_or_outlet_lists_its_articles(db: Path) -> None:
         await ready(app, pilot)
         app.query_one(FeedList).focus()
         await pilot.press("j", "j", "j")  # 全部 → 未读 → 锐评笔记 → AI内参
-        assert app.view == View("feed", "AI内参")
+        assert app.main.view == View("feed", "AI内参")
         assert titles(app)[0] == "AI内参 2025-12-30" and len(titles(app)) == 6
         await pilot.press("end")
-        assert app.view == View("outlet", "首席商业评论")
+        assert app.main.view == View("outlet", "首席商业评论")
         assert titles(app) == ["Meta为何花10亿美金收购这家中国AI应用公司?"]
 
 
@@ -174,13 +182,11 @@ async def test_live_search_and_escape_back_with_the_selection_kept(db: Path) -> 
         await pilot.press("j", "j")
         selected = app.query_one(ArticleList).current.id
         await pilot.press("slash", *"大模型")
-        await pilot.pause(0.3)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await searched(app, pilot)
         expected = [h.id for h in app.library.search("大模型", limit=0).hits]
         assert [r.id for r in app.query_one(ArticleList).rows] == expected
         assert status(app).startswith(f"{len(expected)} 条结果")
-        assert app.words == ("大模型",)
+        assert app.main.words == ("大模型",)
         assert app.query_one(ArticleView).words == ("大模型",)  # marked in the article too
         await pilot.press("escape")
         assert not app.query_one(SearchBar).display
@@ -218,13 +224,10 @@ async def test_search_results_update_as_the_user_types(db: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot)
         await pilot.press("slash", "M", "e", "t", "a")
-        await pilot.pause(0.3)
-        await app.workers.wait_for_complete()
+        await searched(app, pilot)
         meta = len(app.query_one(ArticleList).rows)
         await pilot.press("space", "-", "M", "a", "n", "u", "s")
-        await pilot.pause(0.3)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await searched(app, pilot)
         assert (
             len(app.query_one(ArticleList).rows)
             == app.library.search("Meta -Manus", limit=0).total
@@ -238,13 +241,10 @@ async def test_a_search_typed_before_jieba_is_ready_runs_when_it_is(db: Path) ->
         await ready(app, pilot)
         app.segmenter_ready.clear()  # as on a cold start
         await pilot.press("slash", *"英伟")
-        await pilot.pause(0.4)
-        assert "分词加载中" in app.query_one(StatusBar).right.plain
+        await until(pilot, lambda: "分词加载中" in app.query_one(StatusBar).right.plain)
         assert len(titles(app)) == 16
         app.segmenter_ready.set()
-        await pilot.pause(0.2)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await searched(app, pilot)
         assert len(titles(app)) == app.library.search("英伟", limit=0).total == 4
 
 
@@ -269,7 +269,7 @@ async def test_entity_sidebar_follows_an_entity_to_other_articles(db: Path) -> N
         assert [r.id for r in sidebar.rows] == [r.id for r in expected]
         assert {r.feed for r in sidebar.rows} == {"Llama模型", "AI内参"}
         await pilot.press("end", "enter")
-        assert app.article.id == sidebar.rows[-1].id and app.article.read
+        assert app.main.article.id == sidebar.rows[-1].id and app.main.article.read
         await pilot.press("escape")
         assert sidebar.mode == "entities"
         await pilot.press("escape")
@@ -284,7 +284,7 @@ async def test_o_opens_and_y_copies_the_link(db: Path, monkeypatch: pytest.Monke
         monkeypatch.setattr(app, "open_url", lambda url, **kw: opened.append(url))
         await pilot.press("o")  # a digest article has no link: it says so
         assert opened == [] and "这篇文章没有链接" in [n.message for n in app._notifications]
-        app.go_to_view(View("feed", "AI内参"))
+        app.main.go_to_view(View("feed", "AI内参"))
         await pilot.press("j")
         await pilot.press("o", "y")
         link = "https://mp.weixin.qq.com/s/9v6U-Y-v6U-Y-v6U-Y-v6U"
@@ -310,11 +310,16 @@ async def test_palette_jumps_to_an_outlet(db: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot)
         await pilot.press("ctrl+p", *"Go to 量子位")
-        await pilot.pause(0.5)
+        await until(pilot, lambda: palette_hits(app) > 0)
         await pilot.press("enter")
         await pilot.pause()
-        assert app.view == View("outlet", "量子位")
+        assert app.main.view == View("outlet", "量子位")
         assert titles(app) == ["极小与极大:MiniMax的“极简主义”野望"]
+
+
+def palette_hits(app: NeicanApp) -> int:
+    lists = app.screen.query(CommandList)
+    return lists.first().option_count if lists and lists.first().highlighted is not None else 0
 
 
 async def test_q_quits(db: Path) -> None:
@@ -330,20 +335,20 @@ async def test_keys_that_do_not_apply_are_greyed(db: Path) -> None:
     app = NeicanApp(db)
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot)
-        assert app.article.ruiping is None
-        assert app.check_action("bookmark_ruiping", ()) is None  # a digest article: no 锐评
-        app.go_to_view(View("feed", "AI内参"))
+        assert app.main.article.ruiping is None
+        assert app.main.check_action("bookmark_ruiping", ()) is None  # a digest article: no 锐评
+        app.main.go_to_view(View("feed", "AI内参"))
         await pilot.press("j")
-        assert app.check_action("bookmark_ruiping", ()) is True
+        assert app.main.check_action("bookmark_ruiping", ()) is True
 
 
 # notes -------------------------------------------------------------------------------
 
 
 async def open_first_item(app: NeicanApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    app.go_to_view(View("feed", "AI内参"))
+    app.main.go_to_view(View("feed", "AI内参"))
     await pilot.press("j")
-    assert app.article.title == "极小与极大:MiniMax的“极简主义”野望"
+    assert app.main.article.title == "极小与极大:MiniMax的“极简主义”野望"
 
 
 async def test_b_bookmarks_the_ruiping_and_again_removes_it(db: Path) -> None:
@@ -380,13 +385,12 @@ async def test_a_quotes_the_selected_bullet_with_a_comment(db: Path) -> None:
         [note] = app.library.notes()
         assert note.kind == "quote" and note.text.startswith("MiniMax近期递交港股招股书")
         assert (note.comment, note.tags) == ("值得跟踪", ("MiniMax", "IPO"))
-        assert app.library.search("值得跟踪").hits[0].id == app.article.id
+        assert app.library.search("值得跟踪").hits[0].id == app.main.article.id
         assert view.get_option_at_index(view.highlighted).prompt.plain.startswith("★")
 
 
 async def test_notes_screen_filters_edits_deletes_and_undoes(db: Path) -> None:
     with Library(db) as lib:
-        lib.import_paths([SEEDS])
         items = lib.article_rows(feed="AI内参")[1:4]
         for row in items:
             lib.add_note(row.id, "ruiping")
@@ -411,12 +415,11 @@ async def test_notes_screen_filters_edits_deletes_and_undoes(db: Path) -> None:
         assert len(app.library.notes()) == 3 and app.library.notes(text="人才")[0].comment == "人才"
         await pilot.press("enter")
         assert not isinstance(app.screen, NotesScreen)
-        assert app.article.title == "快手周国睿“注销”:当技术大牛成为硅谷的猎物"
+        assert app.main.article.title == "快手周国睿“注销”:当技术大牛成为硅谷的猎物"
 
 
 async def test_x_exports_the_notes_and_remembers_the_folder(db: Path, tmp_path: Path) -> None:
     with Library(db) as lib:
-        lib.import_paths([SEEDS])
         lib.add_note(lib.article_rows(feed="AI内参")[1].id, "ruiping")
     app = NeicanApp(db)
     target = tmp_path / "vault"
@@ -472,8 +475,9 @@ async def test_full_garbage_collections_wait_for_a_pause_and_settings_are_restor
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
 
 
-async def test_paging_loads_every_article_of_a_long_list_in_order(db: Path, tmp_path: Path) -> None:
+async def test_paging_loads_every_article_of_a_long_list_in_order(tmp_path: Path) -> None:
     # Pages of 50 load as the cursor nears the end: page down reaches every article once.
+    db = tmp_path / "long.db"
     big_digest(tmp_path / "many.txt", 180, "长列表")
     with Library(db) as lib:
         lib.import_paths([tmp_path / "many.txt"])
@@ -490,11 +494,11 @@ async def test_paging_loads_every_article_of_a_long_list_in_order(db: Path, tmp_
             if articles.current.id == seen[-1]:
                 break
             seen.append(articles.current.id)
-            assert app.article.id == articles.current.id  # the article pane follows
+            assert app.main.article.id == articles.current.id  # the article pane follows
         assert [r.id for r in articles.rows] == expected
         assert seen[-1] == expected[-1] and seen == sorted(seen, key=expected.index)
         await pilot.press("home", "j")
-        assert articles.highlighted == 1 and app.article.id == expected[1]
+        assert articles.highlighted == 1 and app.main.article.id == expected[1]
 
 
 async def test_a_long_article_shows_its_first_screens_at_once_and_the_rest_after(
@@ -506,18 +510,18 @@ async def test_a_long_article_shows_its_first_screens_at_once_and_the_rest_after
         view = app.query_one(ArticleView)
         rows = app.query_one(ArticleList).rows
         longest = max(rows, key=lambda r: len("".join(app.library.article(r.id).text_lines())))
-        app.show_article(longest)
+        app.main.show_article(longest)
         assert view.article.id == longest.id
         assert 0 < view.option_count < len(view.kinds)  # the first screens only…
-        await pilot.pause()
+        await until(pilot, lambda: view.option_count >= len(view.kinds))
         assert view.option_count == len(view.kinds)  # …and the rest right after the paint
         view.focus()
         await pilot.press("end")
         assert view.highlighted == len(view.kinds) - 1
-        app.show_article(longest)  # shown again: from the top, the rest once more after
+        app.main.show_article(longest)  # shown again: from the top, the rest once more after
         other = next(r for r in rows if r.id != longest.id)
-        app.show_article(other)  # …before which another article comes
-        await pilot.pause()
+        app.main.show_article(other)  # …before which another article comes
+        await until(pilot, lambda: view.option_count >= len(view.kinds))
         # the first article's rest did not land in the second
         assert view.article.id == other.id and view.option_count == len(view.kinds)
         assert [o.prompt.plain for o in view.options][0].startswith(other.title[:5])
@@ -534,3 +538,33 @@ def test_wrapping_never_splits_a_citation(width: int) -> None:
     lines = wrap(Content(text), width, 2).plain.split("\n")
     assert all(not re.search(r"\[\d*$", line) and not re.match(r"\s*\d*\]", line) for line in lines)
     assert "".join(line.strip() for line in lines).replace(" ", "") == text.replace(" ", "")
+
+
+async def test_a_refusal_in_a_worker_is_one_line_and_any_other_error_is_not_swallowed(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from store.errors import NotFound
+
+    def refused(*args: object) -> None:
+        raise NotFound("no article [b]9[/b]")
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("a bug")
+
+    app = NeicanApp(db)
+    with pytest.raises(RuntimeError, match="a bug"):
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(app, pilot)
+            monkeypatch.setattr(app.library, "search", refused)
+            await pilot.press("slash", "x")
+            await until(pilot, lambda: bool(app._notifications))
+            [note] = app._notifications
+            assert (note.message, note.severity, note.markup) == (
+                "no article [b]9[/b]",
+                "error",
+                False,
+            )
+            assert app.is_running
+            monkeypatch.setattr(app.library, "search", broken)
+            await pilot.press("y")
+            await until(pilot, lambda: not app.is_running)

@@ -6,6 +6,10 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import until
+from textual.command import Command, CommandList
+from textual.widgets import Input, OptionList
+from textual.widgets._toast import Toast, ToastRack
 
 from store.library import Library
 from tui.app import NeicanApp
@@ -40,6 +44,22 @@ def hostile_files(folder: Path, payload: str) -> list[Path]:
     return [digest, issue]
 
 
+def toast_text(app: NeicanApp) -> str:
+    """What the notifications on the screen show."""
+    rack = app.screen.get_child_by_type(ToastRack)
+    return "\n".join(toast.render().plain for toast in rack.query(Toast))
+
+
+def palette_text(app: NeicanApp) -> str:
+    """What the palette's hits show (as rendered Content, not the text they were built from)."""
+    return "\n".join(
+        option.hit.prompt.plain
+        for hits in app.screen.query(CommandList)
+        for option in hits.options
+        if isinstance(option, Command)
+    )
+
+
 def screen_text(app: NeicanApp) -> str:
     svg = app.export_screenshot()
     return svg
@@ -63,7 +83,7 @@ async def test_hostile_text_in_every_pane(tmp_path: Path, payload: str) -> None:
         )
     shown = visible(payload)
     app = NeicanApp(db)
-    async with app.run_test(size=(120, 35)) as pilot:
+    async with app.run_test(size=(120, 35), notifications=True) as pilot:
         await pilot.pause()
         await app.segmenter_ready.wait()
         await app.workers.wait_for_complete()
@@ -74,33 +94,48 @@ async def test_hostile_text_in_every_pane(tmp_path: Path, payload: str) -> None:
             View("feed", f"{shown}查询") in feeds.views
             and View("outlet", f"外媒{shown}") in feeds.views
         )
-        app.go_to_view(View("feed", f"{shown}查询"))
+        app.main.go_to_view(View("feed", f"{shown}查询"))
         await pilot.pause()
         assert (
             app.query_one(ArticleList)._border_title.plain == f"{shown}查询"
         )  # Content, never markup
-        assert app.article.title == f"标题{shown}尾"
+        assert app.main.article.title == f"标题{shown}尾"
         blocks = [o.prompt.plain for o in app.query_one("#article").options]
         assert f"小标题{shown}" in blocks and any(f"要点{shown}内容" in b for b in blocks)
         # the sidebar, the search box, notifications, the palette, the notes screen
         await pilot.press("e")
         assert app.query_one(EntitySidebar).display
         await pilot.press("escape", "escape")
-        await pilot.press("slash", *[c for c in payload if c.isprintable()])
-        await pilot.pause(0.3)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        app.notify(f"通知{payload}", markup=False)
+        printable = "".join(c for c in payload if c.isprintable())
+        await pilot.press("slash", *printable)
+        await until(pilot, lambda: app.main.shown_search_id == app.main.search_id)
+        # notifications that hold a file name and an error (the export's, done and refused)
+        blocker = tmp_path / "a-file"
+        blocker.write_text("", encoding="utf-8")
+        for folder, said in (
+            (tmp_path / f"导出{printable}", "已导出"),
+            (blocker / f"错{printable}", "cannot create the folder"),
+        ):
+            app.clear_notifications()
+            await pilot.press("escape", "x")
+            app.screen.query_one("#folder", Input).value = str(folder)
+            await pilot.press("enter")
+            await app.workers.wait_for_complete()
+            await until(pilot, lambda: toast_text(app) != "")
+            assert str(folder) in toast_text(app) and said in toast_text(app)
         await pilot.press("escape", "ctrl+p", *f"Go to 外媒{shown}"[:8])
-        await pilot.pause(0.3)
+        await until(pilot, lambda: f"Go to 外媒{shown}" in palette_text(app))
         await pilot.press("escape", "N")
         await pilot.pause()
+        notes = [o.prompt.plain for o in app.screen.query_one("#notes-list", OptionList).options]
+        assert len(notes) == 1
+        assert f"标题{shown}尾" in notes[0] and f"#t{shown}" in notes[0]
         svg = screen_text(app)
         await pilot.press("escape")
-        app.go_to_view(View("feed", "AI内参"))
+        app.main.go_to_view(View("feed", "AI内参"))
         await pilot.press("j")
-        assert app.article.ruiping == f"锐评{shown}"
-        assert app.article.sections[0].heading == f"事实{shown}"
+        assert app.main.article.ruiping == f"锐评{shown}"
+        assert app.main.article.sections[0].heading == f"事实{shown}"
         assert app.is_running  # [@click=app.quit] did not quit
         main_svg = screen_text(app)
     for text in (svg, main_svg):

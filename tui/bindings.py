@@ -1,4 +1,4 @@
-"""The one key table: it feeds BINDINGS, the footer, the `?` help screen, the palette and the README."""
+"""The one key table: it feeds every BINDINGS, the footer, the `?` help screen, the palette and the README."""
 
 from __future__ import annotations
 
@@ -6,62 +6,298 @@ from dataclasses import dataclass
 
 from textual.binding import Binding, BindingType
 
+# Where a key works, in the order the help screen and the README list them.
+SCOPES: dict[str, str] = {
+    "app": "Main and notes screens",
+    "main": "Main screen",
+    "list": "Every list",
+    "article_list": "Article list",
+    "article_view": "Article",
+    "notes": "Notes screen",
+    "note_edit": "Note editor",
+    "export": "Export dialog",
+    "help": "Help screen",
+}
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, kw_only=True)
 class Key:
     keys: str  # Textual key names, comma-separated
     action: str
     label: str  # short, for the footer
     help: str  # one line, for `?` and the palette
     display: str  # how the README and help screen write the key
+    scope: str  # a key of SCOPES
     footer: bool = True
-    scope: str = "app"  # "app": global; "list": on every list (movement)
-    # Handled by the app before the keys queued behind it are routed (see action_search).
+    # Handled by the screen before the keys queued behind it are routed (see action_search).
     priority: bool = False
+    # Textual binds it already (tab): listed for the help screen and README only.
+    builtin: bool = False
 
 
 KEYS: tuple[Key, ...] = (
     Key(
-        "j,down",
-        "cursor_down",
-        "Down",
-        "Move down in the list or the article",
-        "j / ↓",
-        False,
-        "list",
+        keys="tab",
+        action="focus_next",
+        label="Pane",
+        help="Go to the next pane (shift+tab: the previous)",
+        display="tab",
+        scope="app",
+        footer=False,
+        builtin=True,
     ),
-    Key("k,up", "cursor_up", "Up", "Move up in the list or the article", "k / ↑", False, "list"),
-    Key("tab", "focus_next", "Pane", "Go to the next pane (shift+tab: the previous)", "tab", False),
-    Key("enter", "open", "Open", "Open the selected article, feed or entity", "enter", False),
     Key(
-        "slash",
-        "search",
-        "Search",
-        "Search as you type (same syntax as `neican search`)",
-        "/",
+        keys="x",
+        action="export_notes",
+        label="Export",
+        help="Export the notes to Markdown",
+        display="x",
+        scope="app",
+        footer=False,
+    ),
+    Key(
+        keys="question_mark",
+        action="help",
+        label="Help",
+        help="Show all keys",
+        display="?",
+        scope="app",
+    ),
+    Key(keys="q", action="quit", label="Quit", help="Quit neican", display="q", scope="app"),
+    Key(
+        keys="enter",
+        action="open",
+        label="Open",
+        help="Open the selected article, feed or entity",
+        display="enter",
+        scope="main",
+        footer=False,
+    ),
+    Key(
+        keys="slash",
+        action="search",
+        label="Search",
+        help="Search as you type (same syntax as `neican search`)",
+        display="/",
+        scope="main",
         priority=True,
     ),
     Key(
-        "escape",
-        "back",
-        "Back",
-        "Back: close the search, the entity list or the sidebar",
-        "esc",
-        False,
+        keys="escape",
+        action="back",
+        label="Back",
+        help="Back: close the search, the entity list or the sidebar",
+        display="esc",
+        scope="main",
+        footer=False,
     ),
-    Key("n", "next_unread", "Next unread", "Open the next unread article", "n"),
-    Key("p", "previous_unread", "Prev unread", "Open the previous unread article", "p", False),
-    Key("m", "toggle_read", "Read", "Mark the article read / unread", "m"),
-    Key("b", "bookmark_ruiping", "Bookmark", "Bookmark the article's 锐评 (again: remove)", "b"),
-    Key("a", "add_quote", "Quote", "Keep the selected bullet or paragraph as a note", "a", False),
-    Key("N", "notes", "Notes", "Open the notes screen", "N"),
-    Key("x", "export_notes", "Export", "Export the notes to Markdown", "x", False),
-    Key("e", "toggle_entities", "Entities", "Show or hide the entity sidebar", "e"),
-    Key("o", "open_link", "Open link", "Open the article's link in the browser", "o", False),
-    Key("y", "copy_link", "Copy link", "Copy the article's link", "y", False),
-    Key("question_mark", "help", "Help", "Show all keys", "?"),
-    Key("q", "quit", "Quit", "Quit neican", "q"),
+    Key(
+        keys="n",
+        action="next_unread",
+        label="Next unread",
+        help="Open the next unread article",
+        display="n",
+        scope="main",
+    ),
+    Key(
+        keys="p",
+        action="previous_unread",
+        label="Prev unread",
+        help="Open the previous unread article",
+        display="p",
+        scope="main",
+        footer=False,
+    ),
+    Key(
+        keys="m",
+        action="toggle_read",
+        label="Read",
+        help="Mark the article read / unread",
+        display="m",
+        scope="main",
+    ),
+    Key(
+        keys="b",
+        action="bookmark_ruiping",
+        label="Bookmark",
+        help="Bookmark the article's 锐评 (again: remove)",
+        display="b",
+        scope="main",
+    ),
+    Key(
+        keys="a",
+        action="add_quote",
+        label="Quote",
+        help="Keep the selected bullet or paragraph as a note",
+        display="a",
+        scope="main",
+        footer=False,
+    ),
+    Key(
+        keys="N",
+        action="notes",
+        label="Notes",
+        help="Open the notes screen",
+        display="N",
+        scope="main",
+    ),
+    Key(
+        keys="e",
+        action="toggle_entities",
+        label="Entities",
+        help="Show or hide the entity sidebar",
+        display="e",
+        scope="main",
+    ),
+    Key(
+        keys="o",
+        action="open_link",
+        label="Open link",
+        help="Open the article's link in the browser",
+        display="o",
+        scope="main",
+        footer=False,
+    ),
+    Key(
+        keys="y",
+        action="copy_link",
+        label="Copy link",
+        help="Copy the article's link",
+        display="y",
+        scope="main",
+        footer=False,
+    ),
+    Key(
+        keys="j,down",
+        action="cursor_down",
+        label="Down",
+        help="Move down in the list or the article",
+        display="j / ↓",
+        scope="list",
+        footer=False,
+    ),
+    Key(
+        keys="k,up",
+        action="cursor_up",
+        label="Up",
+        help="Move up in the list or the article",
+        display="k / ↑",
+        scope="list",
+        footer=False,
+    ),
+    Key(
+        keys="g",
+        action="first",
+        label="First",
+        help="Go to the first article",
+        display="g",
+        scope="article_list",
+        footer=False,
+    ),
+    Key(
+        keys="G",
+        action="last",
+        label="Last",
+        help="Go to the last loaded article",
+        display="G",
+        scope="article_list",
+        footer=False,
+    ),
+    Key(
+        keys="space",
+        action="page_down",
+        label="Page down",
+        help="Scroll the article a page down",
+        display="space",
+        scope="article_view",
+        footer=False,
+    ),
+    Key(
+        keys="escape",
+        action="back",
+        label="Back",
+        help="Back: leave the filter, or the notes screen",
+        display="esc",
+        scope="notes",
+    ),
+    Key(
+        keys="enter",
+        action="open",
+        label="Open article",
+        help="Open the note's article",
+        display="enter",
+        scope="notes",
+    ),
+    Key(
+        keys="e",
+        action="edit",
+        label="Edit",
+        help="Edit the note's comment and tags",
+        display="e",
+        scope="notes",
+    ),
+    Key(
+        keys="d",
+        action="delete",
+        label="Delete",
+        help="Delete the note",
+        display="d",
+        scope="notes",
+    ),
+    Key(
+        keys="u",
+        action="undo",
+        label="Undo",
+        help="Undo the last delete",
+        display="u",
+        scope="notes",
+    ),
+    Key(
+        keys="slash",
+        action="filter",
+        label="Filter",
+        help="Filter the notes: text, comment, tags, title",
+        display="/",
+        scope="notes",
+    ),
+    Key(
+        keys="escape",
+        action="cancel",
+        label="Cancel",
+        help="Close without saving",
+        display="esc",
+        scope="note_edit",
+    ),
+    Key(
+        keys="ctrl+s",
+        action="save",
+        label="Save",
+        help="Save the comment and tags (enter in tags too)",
+        display="ctrl+s",
+        scope="note_edit",
+    ),
+    Key(
+        keys="escape",
+        action="cancel",
+        label="Cancel",
+        help="Close without exporting (enter exports)",
+        display="esc",
+        scope="export",
+    ),
+    Key(
+        keys="escape,question_mark,q",
+        action="dismiss",
+        label="Close",
+        help="Close this screen",
+        display="esc / ? / q",
+        scope="help",
+    ),
 )
+
+
+def in_scope(scope: str) -> list[Key]:
+    """The keys of one scope, in the table's order."""
+    return [k for k in KEYS if k.scope == scope]
 
 
 def bindings(scope: str) -> list[BindingType]:
@@ -75,10 +311,6 @@ def bindings(scope: str) -> list[BindingType]:
             key_display=k.display if k.display != k.keys else None,
             priority=k.priority,
         )
-        for k in KEYS
-        if k.scope == scope and k.action not in ("focus_next",)
+        for k in in_scope(scope)
+        if not k.builtin
     ]
-
-
-def by_action(action: str) -> Key:
-    return next(k for k in KEYS if k.action == action)

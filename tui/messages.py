@@ -1,4 +1,4 @@
-"""Results of work done off the UI thread, as the app receives them."""
+"""Results of work done off the UI thread, posted to the main screen."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from store.articles import FeedCount
+from store.articles import ArticleRow, FeedCount, Note, SearchResult
 
 
 @dataclass
@@ -22,3 +22,26 @@ class CountsReady(Message):
 class ImportFinished(Message):
     imported: int
     refused: list[str]
+
+
+@dataclass
+class SearchFinished(Message):
+    query_id: int  # results of an older query than the one typed last are dropped
+    result: SearchResult
+
+
+@dataclass
+class EntityArticles(Message):
+    name: str
+    kind: str
+    rows: list[ArticleRow]
+
+
+@dataclass
+class RuipingToggled(Message):
+    note: Note | None  # None: the bookmark was removed
+
+
+@dataclass
+class QuoteAdded(Message):
+    note: Note

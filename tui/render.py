@@ -8,8 +8,9 @@ from functools import lru_cache
 
 from rich.cells import cell_len, set_cell_size
 from textual.content import Content
+from textual.fuzzy import Matcher
 
-from store.articles import Article, ArticleRow, EntityCount, FeedCount
+from store.articles import Article, ArticleRow, EntityCount, Note
 from store.query import Term
 from store.search import find_spans, plan
 
@@ -111,10 +112,6 @@ def feed_line(label: str, total: int | None, unread: int | None, width: int) -> 
     return Content.assemble(name, " " * max(1, room - cell_len(name) + 1), (counts, "dim"))
 
 
-def feed_count_line(feed: FeedCount, width: int) -> Content:
-    return feed_line(feed.name, feed.articles, feed.unread, width)
-
-
 def bullet_content(text: str, citations: tuple[int, ...], words: Iterable[str]) -> Content:
     """A bullet: `**label**` in bold, `[n]` citations dimmed, search words marked."""
     plain = BOLD.sub(r"\1", text)
@@ -190,6 +187,53 @@ def type_header(kind: str, count: int) -> Content:
     return Content.styled(f"{TYPE_LABELS.get(kind, kind)} {count}", "bold $accent")
 
 
-def plain(text: str) -> Content:
-    """Untrusted text as content: shown literally, never parsed as markup."""
-    return Content(text)
+def palette_hit(text: str, matcher: Matcher) -> Content:
+    """A palette entry with the typed letters marked. (`Matcher.highlight` reads its text
+    as markup: a feed named `[/x]` broke the palette, one named `[b]x` lost its name.)"""
+    content = Content(text)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, text)
+    if score:
+        for offset in offsets:
+            if not text[offset].isspace():
+                content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
+
+
+def entities_title(count: int) -> Content:
+    """The sidebar's title over the open article's entities."""
+    return Content.assemble(("实体 ", "bold"), (f"· {count}", "dim"))
+
+
+def entity_articles_title(name: str, kind: str, count: int) -> Content:
+    """The sidebar's title over the articles that mention one entity."""
+    return Content.assemble(
+        (name, "bold"), (f" · {TYPE_LABELS.get(kind, kind)} · {count} 篇", "dim")
+    )
+
+
+def note_kind(note: Note) -> str:
+    return "锐评" if note.kind == "ruiping" else "引用"
+
+
+def note_prompt(note: Note) -> Content:
+    """A note on the notes screen: kind, article, date; the text; comment and tags."""
+    head = Content.assemble(
+        (f"{note_kind(note)} ", "bold $warning"),
+        (note.article_title, "bold"),
+        (f"  {note.created[:10]}", "dim"),
+    )
+    lines = [head, Content.assemble(("> ", "dim"), note.text)]
+    if note.comment:
+        lines.append(Content.assemble(("✎ ", "$accent"), note.comment.replace("\n", " ")))
+    if note.tags:
+        lines.append(Content.styled(" ".join("#" + t for t in note.tags), "$accent"))
+    return Content("\n").join(lines)
+
+
+def note_title(note: Note) -> Content:
+    """The note editor's first line: kind and article."""
+    return Content.assemble((f"{note_kind(note)} · ", "bold"), note.article_title)
+
+
+def note_quote(note: Note) -> Content:
+    return Content("> " + note.text)

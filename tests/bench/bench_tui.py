@@ -76,7 +76,7 @@ async def keypresses(db: Path, rounds: int) -> dict[str, list[float]]:
         articles = app.query_one(ArticleList)
 
         def state() -> tuple[object, ...]:
-            return (app.view, articles.highlighted)
+            return (app.main.view, articles.highlighted)
 
         async def timed(key: str, bucket: str) -> None:
             # From the key to the screen painted: the key event goes to the driver as a
@@ -93,7 +93,7 @@ async def keypresses(db: Path, rounds: int) -> dict[str, list[float]]:
                 await pilot._wait_for_screen()
                 current = articles.current
                 shown = current is None or (
-                    app.article is not None and app.article.id == current.id
+                    app.main.article is not None and app.main.article.id == current.id
                 )
                 if (
                     state() != before and shown
@@ -134,8 +134,8 @@ async def keypresses(db: Path, rounds: int) -> dict[str, list[float]]:
                     articles.highlighted is not None
                     and articles.highlighted >= target
                     and current is not None
-                    and app.article is not None
-                    and app.article.id == current.id
+                    and app.main.article is not None
+                    and app.main.article.id == current.id
                 ):
                     break
             app.screen._on_timer_update()

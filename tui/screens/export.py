@@ -5,15 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from ..bindings import bindings
+
 
 class ExportModal(ModalScreen[Path | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel", show=True)]
+    BINDINGS = bindings("export")
     DEFAULT_CSS = """
     ExportModal {
         align: center middle;

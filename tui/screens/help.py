@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ..bindings import KEYS
+from ..bindings import KEYS, SCOPES, bindings, in_scope
 
 
 def help_text() -> Content:
+    """Every key of the table, grouped by where it works."""
     width = max(len(k.display) for k in KEYS) + 2
-    lines = [Content.styled("neican 按键 · keys", "bold $accent"), Content("")]
-    for key in KEYS:
-        lines.append(Content.assemble((key.display.ljust(width), "bold"), key.help))
+    lines = [Content.styled("neican 按键 · keys", "bold $accent")]
+    for scope, title in SCOPES.items():
+        lines += [Content(""), Content.styled(title, "bold")]
+        for key in in_scope(scope):
+            lines.append(Content.assemble((key.display.ljust(width), "bold"), key.help))
     lines += [
         Content(""),
         Content.assemble(
             ("ctrl+p".ljust(width), "bold"),
-            "Command palette: every key above, and any feed or outlet",
+            "Command palette: every key of the main screen, and any feed or outlet",
         ),
         Content(""),
         Content.styled(
@@ -35,9 +37,7 @@ def help_text() -> Content:
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [
-        Binding("escape,question_mark,q", "dismiss", "Close", show=True),
-    ]
+    BINDINGS = bindings("help")
     DEFAULT_CSS = """
     HelpScreen {
         align: center middle;

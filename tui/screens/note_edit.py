@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -11,12 +10,12 @@ from textual.widgets import Input, Static, TextArea
 
 from store.articles import Note
 
+from ..bindings import bindings
+from ..render import note_quote, note_title
+
 
 class NoteEditModal(ModalScreen[tuple[str, list[str]] | None]):
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", show=True),
-        Binding("ctrl+s", "save", "Save", show=True),
-    ]
+    BINDINGS = bindings("note_edit")
     DEFAULT_CSS = """
     NoteEditModal {
         align: center middle;
@@ -49,11 +48,8 @@ class NoteEditModal(ModalScreen[tuple[str, list[str]] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            title = "锐评" if self.note.kind == "ruiping" else "引用"
-            yield Static(
-                Content.assemble((f"{title} · ", "bold"), self.note.article_title), markup=False
-            )
-            yield Static(Content("> " + self.note.text), id="note-text", markup=False)
+            yield Static(note_title(self.note), markup=False)
+            yield Static(note_quote(self.note), id="note-text", markup=False)
             yield Static(Content("评论 comment"), classes="hint", markup=False)
             yield TextArea(self.note.comment, id="comment", soft_wrap=True)
             yield Static(Content("标签 tags (空格分隔)"), classes="hint", markup=False)

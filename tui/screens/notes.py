@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
@@ -14,26 +14,16 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from store.articles import Note
+from store.library import Library
 
 from ..bindings import bindings
 from ..focus import focus_now
+from ..render import note_prompt
 from ..widgets.lists import StopAtEnds
 from .note_edit import NoteEditModal
 
-
-def note_prompt(note: Note) -> Content:
-    kind = "锐评" if note.kind == "ruiping" else "引用"
-    head = Content.assemble(
-        (f"{kind} ", "bold $warning"),
-        (note.article_title, "bold"),
-        (f"  {note.created[:10]}", "dim"),
-    )
-    lines = [head, Content.assemble(("> ", "dim"), note.text)]
-    if note.comment:
-        lines.append(Content.assemble(("✎ ", "$accent"), note.comment.replace("\n", " ")))
-    if note.tags:
-        lines.append(Content.styled(" ".join("#" + t for t in note.tags), "$accent"))
-    return Content("\n").join(lines)
+if TYPE_CHECKING:
+    from ..app import NeicanApp
 
 
 class NoteList(StopAtEnds):
@@ -41,14 +31,7 @@ class NoteList(StopAtEnds):
 
 
 class NotesScreen(Screen[None]):
-    BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("enter", "open", "Open article", show=True),
-        Binding("e", "edit", "Edit"),
-        Binding("d", "delete", "Delete"),
-        Binding("u", "undo", "Undo"),
-        Binding("slash", "filter", "Filter", key_display="/"),
-    ]
+    BINDINGS = bindings("notes")
     DEFAULT_CSS = """
     NotesScreen #notes-filter {
         height: 3;
@@ -84,8 +67,12 @@ class NotesScreen(Screen[None]):
         yield Footer()
 
     @property
-    def library(self):  # type: ignore[no-untyped-def]
-        return self.app.library  # type: ignore[attr-defined]
+    def neican(self) -> NeicanApp:
+        return cast("NeicanApp", self.app)
+
+    @property
+    def library(self) -> Library:
+        return self.neican.library
 
     def on_mount(self) -> None:
         self.query_one(NoteList).border_title = Content("笔记")
@@ -166,7 +153,7 @@ class NotesScreen(Screen[None]):
         self.undo.append(self.library.delete_note(note.id))
         self.reload()
         self.notify("已删除笔记 (u 撤销)", markup=False, timeout=3)
-        self.app.notes_changed()  # type: ignore[attr-defined]
+        self.neican.main.notes_changed()
 
     def action_undo(self) -> None:
         if not self.undo:
@@ -175,4 +162,4 @@ class NotesScreen(Screen[None]):
         note = self.library.restore_note(self.undo.pop())
         self.reload(keep=note.id)
         self.notify("已恢复笔记", markup=False, timeout=2)
-        self.app.notes_changed()  # type: ignore[attr-defined]
+        self.neican.main.notes_changed()

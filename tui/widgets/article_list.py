@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from textual.binding import Binding
 from textual.events import Resize
 from textual.message import Message
 from textual.widgets import OptionList
@@ -24,11 +23,7 @@ Fetch = Callable[[ArticleRow | None, int], list[ArticleRow]]
 class ArticleList(StopAtEnds):
     """One option per loaded article; more are fetched as the cursor nears the end (two screens)."""
 
-    BINDINGS = [
-        *bindings("list"),
-        Binding("g", "first", "First", show=False),
-        Binding("G", "last", "Last", show=False),
-    ]
+    BINDINGS = [*bindings("list"), *bindings("article_list")]
 
     @dataclass
     class Chosen(Message):

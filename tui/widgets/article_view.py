@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from textual.binding import Binding
 from textual.content import Content
 from textual.events import Resize
 from textual.widgets.option_list import Option
@@ -17,7 +16,7 @@ from .lists import StopAtEnds
 class ArticleView(StopAtEnds):
     """One option per block, so a bullet or paragraph can be selected (and quoted)."""
 
-    BINDINGS = [*bindings("list"), Binding("space", "page_down", "Page down", show=False)]
+    BINDINGS = [*bindings("list"), *bindings("article_view")]
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]

@@ -15,7 +15,13 @@ from textual.widgets.option_list import Option
 from store.articles import ArticleRow, EntityCount
 
 from ..bindings import bindings
-from ..render import TYPE_LABELS, article_line, entity_line, type_header
+from ..render import (
+    article_line,
+    entities_title,
+    entity_articles_title,
+    entity_line,
+    type_header,
+)
 from .lists import StopAtEnds
 
 ORDER = ("org", "person", "product", "money", "media")
@@ -68,7 +74,7 @@ class EntitySidebar(Vertical):
             self._title(Content("实体"))
             listing.add_option(Option(Content.styled("没有打开的文章", "dim"), disabled=True))
             return
-        self._title(Content.assemble(("实体 ", "bold"), (f"· {len(entities)}", "dim")))
+        self._title(entities_title(len(entities)))
         if not entities:
             listing.add_option(
                 Option(Content.styled("这篇文章里没有识别出实体", "dim"), disabled=True)
@@ -95,11 +101,7 @@ class EntitySidebar(Vertical):
         self.mode = "articles"
         self.entity = (name, kind)
         self.rows = rows
-        self._title(
-            Content.assemble(
-                (name, "bold"), (f" · {TYPE_LABELS.get(kind, kind)} · {len(rows)} 篇", "dim")
-            )
-        )
+        self._title(entity_articles_title(name, kind, len(rows)))
         listing = self.listing
         listing.clear_options()
         width = self._width()

@@ -1,0 +1,480 @@
+"""MainScreen: feeds, articles, the article and its entities; views, search and notes keys."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, cast
+
+from textual import events, on
+from textual.actions import SkipAction
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, TextArea
+
+from store.articles import Article, ArticleRow
+from store.errors import NotFound
+from store.library import Library
+from store.paths import bundled_seeds
+
+from ..bindings import bindings
+from ..focus import focus_now
+from ..messages import (
+    CountsReady,
+    EntityArticles,
+    ImportFinished,
+    QuoteAdded,
+    RuipingToggled,
+    SearchFinished,
+)
+from ..widgets.article_list import ArticleList
+from ..widgets.article_view import ArticleView
+from ..widgets.entity_sidebar import EntitySidebar
+from ..widgets.feed_list import ALL, FeedList, View
+from ..widgets.search_bar import SearchBar
+from ..widgets.status_bar import StatusBar
+from .note_edit import NoteEditModal
+from .notes import NotesScreen
+
+if TYPE_CHECKING:
+    from ..app import NeicanApp
+
+SEARCH_DELAY = 0.15  # seconds of quiet typing before a search runs
+
+
+class MainScreen(Screen[None]):
+    """The reader's panes. Slow work runs in the app's workers, which post their results here."""
+
+    BINDINGS = bindings("main")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view: View = ALL
+        self.before_search: tuple[View, int | None] | None = None
+        self.article: Article | None = None
+        self.words: tuple[str, ...] = ()
+        self.search_id = 0  # the query typed last
+        self.shown_search_id = 0  # the query whose results the list shows
+        self._search_timer: Timer | None = None
+        self._binding_state: tuple[bool, bool] | None = None
+
+    @property
+    def neican(self) -> NeicanApp:
+        return cast("NeicanApp", self.app)
+
+    @property
+    def library(self) -> Library:
+        return self.neican.library
+
+    # layout -------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="panes"):
+            yield FeedList(id="feeds")
+            with Vertical(id="main"):
+                yield SearchBar(id="search")
+                yield ArticleList(id="articles")
+                yield ArticleView(id="article")
+            yield EntitySidebar(id="entities")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#feeds").border_title = Content("订阅")
+        self.query_one("#articles").border_title = Content("文章")
+        self.query_one("#article").border_title = Content("正文")
+        self.query_one(SearchBar).display = False
+        self.query_one(EntitySidebar).display = False
+        self.fit_width()
+        self.show_view(ALL)
+        self.query_one(ArticleList).focus()
+        self.call_after_refresh(self.start_background)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.fit_width()
+
+    def fit_width(self) -> None:
+        """Below 100 columns the feed pane narrows, and steps aside for the sidebar."""
+        self.set_class(self.app.size.width < 100, "-narrow")
+
+    def start_background(self) -> None:
+        """After the first paint: jieba, the counts, the seeds for an empty library."""
+        self.neican.warm_up_segmenter()
+        if self.library.is_empty() and bundled_seeds():
+            self.set_status(left=Content.styled("正在导入示例文档…", "$warning"))
+            self.query_one(ArticleView).show_message(Content.styled("正在导入示例文档…", "dim"))
+            self.neican.import_seeds()
+        else:
+            self.neican.refresh_counts()
+        self.neican.quiet_gc()
+
+    def set_status(self, left: Content | None = None, right: Content | None = None) -> None:
+        self.query_one(StatusBar).set(left, right)
+
+    # results of the app's workers -------------------------------------------------------
+
+    def on_counts_ready(self, counts: CountsReady) -> None:
+        self.query_one(FeedList).set_counts(
+            counts.total, counts.unread, counts.noted, counts.feeds, counts.outlets
+        )
+        self.update_status()
+
+    def on_import_finished(self, event: ImportFinished) -> None:
+        self.notify(f"已导入 {event.imported} 个示例文档", markup=False)
+        self.show_view(self.view)
+        self.neican.refresh_counts()
+
+    # views --------------------------------------------------------------------------
+
+    def fetcher(self, view: View) -> Callable[[ArticleRow | None, int], list[ArticleRow]]:
+        library = self.library
+
+        def fetch(after: ArticleRow | None, limit: int) -> list[ArticleRow]:
+            before = after.sid if after is not None else None
+            if view.kind == "feed":
+                return library.article_rows(feed=view.name, before_sid=before, limit=limit)
+            if view.kind == "outlet":
+                return library.article_rows(outlet=view.name, before_sid=before, limit=limit)
+            return library.article_rows(
+                unread_only=view.kind == "unread",
+                noted_only=view.kind == "noted",
+                before_sid=before,
+                limit=limit,
+            )
+
+        return fetch
+
+    def show_view(self, view: View, select_id: int | None = None) -> None:
+        self.view = view
+        self.words = ()
+        articles = self.query_one(ArticleList)
+        articles.show(self.fetcher(view), select_id=select_id)
+        articles.border_title = Content(view.label)
+        if not articles.rows:
+            empty = "还没有文章" if view == ALL else "这里没有文章"
+            self.query_one(ArticleView).show_message(Content.styled(empty, "dim"))
+            self.show_article(None)
+        else:
+            # Now, so list and article paint in one frame (the list's Shown then finds it shown).
+            self.show_article(articles.current)
+        self.update_status()
+
+    def go_to_view(self, view: View) -> None:
+        self.close_search(restore=False)
+        self.query_one(FeedList).select_view(view)
+        self.show_view(view)
+
+    def update_status(self) -> None:
+        articles = self.query_one(ArticleList)
+        if self.view.kind == "search":
+            return
+        feeds = self.query_one(FeedList)
+        total, unread = feeds.counts.get(self.view.id, (None, None))
+        parts = [self.view.label]
+        if total is not None:
+            parts.append(f"{total} 篇")
+        elif articles.rows:
+            parts.append(f"{len(articles.rows)}+ 篇")
+        if unread:
+            parts.append(f"{unread} 未读")
+        self.set_status(left=Content(" · ".join(parts)))
+
+    @on(FeedList.Chosen)
+    def feed_chosen(self, event: FeedList.Chosen) -> None:
+        if event.view != self.view or self.view.kind == "search":
+            self.close_search(restore=False)
+            self.show_view(event.view)
+
+    # the open article -------------------------------------------------------------------
+
+    def show_article(self, row: ArticleRow | None, *, mark_read: bool = False) -> None:
+        view = self.query_one(ArticleView)
+        if row is None:
+            self.article = None
+            self._bindings_may_change()
+            return
+        if (
+            not mark_read
+            and self.article is not None
+            and self.article.id == row.id
+            and view.article is self.article
+            and view.words == self.words
+        ):
+            return  # already shown as it is
+        try:
+            article = self.library.article(row.id)
+        except NotFound as e:  # the list is older than the library (another process changed it)
+            self.notify(str(e), severity="error", markup=False)
+            return
+        if mark_read and not article.read:
+            self.set_read(article, True)
+            article = self.library.article(row.id)
+        self.article = article
+        view.show_article(article, self.words)
+        sidebar = self.query_one(EntitySidebar)
+        if sidebar.display and sidebar.mode == "entities":
+            sidebar.show_entities(article.entities)
+        self._bindings_may_change()
+
+    def _bindings_may_change(self) -> None:
+        """Refresh the footer only when a key becomes (un)available: it re-lays out the screen."""
+        state = (self.article is not None, bool(self.article and self.article.ruiping))
+        if state != self._binding_state:
+            self._binding_state = state
+            self.refresh_bindings()
+
+    def set_read(self, article: Article, read: bool) -> None:
+        if article.read == read:
+            return
+        self.library.set_read(article.id, read)
+        self.query_one(ArticleList).update_row(article.id, read=read)
+        self.query_one(FeedList).adjust_unread(article.feed, article.outlets, -1 if read else 1)
+        self.update_status()
+
+    @on(ArticleList.Shown)
+    def preview(self, event: ArticleList.Shown) -> None:
+        self.show_article(event.row)
+
+    @on(ArticleList.Chosen)
+    def open_chosen(self, event: ArticleList.Chosen) -> None:
+        self.show_article(event.row, mark_read=True)
+        focus_now(self.query_one(ArticleView))
+
+    def open_article_id(self, article_id: int) -> None:
+        """Open an article from anywhere: selected in the list if it is there."""
+        articles = self.query_one(ArticleList)
+        index = next((i for i, r in enumerate(articles.rows) if r.id == article_id), None)
+        if index is not None:
+            articles.highlighted = index
+            row = articles.rows[index]
+        else:
+            found = self.library.article_rows(ids=[article_id])
+            if not found:
+                return
+            row = found[0]
+        self.show_article(row, mark_read=True)
+        focus_now(self.query_one(ArticleView))
+
+    # actions --------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("toggle_read", "open_link", "copy_link", "add_quote"):
+            return True if self.article is not None else None
+        if action == "bookmark_ruiping":
+            return True if self.article is not None and self.article.ruiping else None
+        return True
+
+    def action_open(self) -> None:
+        focused = self.focused
+        if isinstance(focused, ArticleList) and focused.current is not None:
+            self.open_chosen(ArticleList.Chosen(focused.current))
+
+    def action_toggle_read(self) -> None:
+        if self.article is None:
+            return
+        self.set_read(self.article, not self.article.read)
+        self.article = self.library.article(self.article.id)
+        self.query_one(ArticleView).show_article(self.article, self.words)
+        self.notify("已标为已读" if self.article.read else "已标为未读", markup=False, timeout=2)
+
+    def _step_unread(self, step: int) -> None:
+        articles = self.query_one(ArticleList)
+        start = articles.highlighted if articles.highlighted is not None else -1
+        index = articles.find(start, step)
+        if index is None:
+            self.notify(
+                "没有更多未读文章" if step > 0 else "前面没有未读文章", markup=False, timeout=2
+            )
+            return
+        articles.highlighted = index
+        self.show_article(articles.rows[index], mark_read=True)
+
+    def action_next_unread(self) -> None:
+        self._step_unread(1)
+
+    def action_previous_unread(self) -> None:
+        self._step_unread(-1)
+
+    def _link(self) -> str | None:
+        if self.article is None:
+            return None
+        if not self.article.links:
+            self.notify("这篇文章没有链接", markup=False, timeout=3)
+            return None
+        return self.article.links[0]
+
+    def action_open_link(self) -> None:
+        link = self._link()
+        if link is not None:
+            self.app.open_url(link)
+            self.notify(f"已在浏览器打开 {link}", markup=False, timeout=3)
+
+    def action_copy_link(self) -> None:
+        link = self._link()
+        if link is not None:
+            self.app.copy_to_clipboard(link)
+            self.notify(f"已复制 {link}", markup=False, timeout=3)
+
+    def action_toggle_entities(self) -> None:
+        sidebar = self.query_one(EntitySidebar)
+        sidebar.display = not sidebar.display
+        self.set_class(sidebar.display, "-sidebar")
+        if sidebar.display:
+            sidebar.show_entities(self.article.entities if self.article else None)
+            focus_now(sidebar.listing)
+        elif sidebar.has_focus_within:
+            focus_now(self.query_one(ArticleList))
+
+    async def action_back(self) -> None:
+        sidebar = self.query_one(EntitySidebar)
+        if self.query_one(SearchBar).display:
+            self.close_search(restore=True)
+        elif sidebar.display and sidebar.mode == "articles":
+            sidebar.show_entities(self.article.entities if self.article else None)
+            focus_now(sidebar.listing)
+        elif sidebar.display and sidebar.has_focus_within:
+            self.action_toggle_entities()
+        elif isinstance(self.focused, ArticleView):
+            focus_now(self.query_one(ArticleList))
+
+    # notes ----------------------------------------------------------------------------
+
+    def action_bookmark_ruiping(self) -> None:
+        if self.article is not None and self.article.ruiping:
+            self.neican.toggle_ruiping(self.article.id)
+
+    def on_ruiping_toggled(self, event: RuipingToggled) -> None:
+        self.notify("已收藏锐评" if event.note else "已取消收藏锐评", markup=False, timeout=2)
+        self.notes_changed()
+
+    def action_add_quote(self) -> None:
+        selected = self.query_one(ArticleView).selected_text
+        if self.article is None or selected is None:
+            return
+        kind, text = selected
+        if kind in ("meta", "message"):
+            self.notify("选中一段正文再按 a (在正文里用 j/k 移动)", markup=False, timeout=3)
+            return
+        self.neican.add_quote(self.article.id, text)
+
+    def on_quote_added(self, event: QuoteAdded) -> None:
+        note = event.note
+        self.notes_changed()
+
+        def save(result: tuple[str, list[str]] | None) -> None:
+            if result is not None and (result[0].strip() or result[1]):
+                self.library.update_note(note.id, comment=result[0], tags=result[1])
+            self.notify("已保存引用笔记", markup=False, timeout=2)
+
+        self.app.push_screen(NoteEditModal(note), save)
+
+    def notes_changed(self) -> None:
+        """A note was added or removed: marks, counts and the open article follow."""
+        if self.article is not None:
+            self.article = self.library.article(self.article.id)
+            self.query_one(ArticleView).show_article(self.article, self.words)
+            self.query_one(ArticleList).update_row(self.article.id, noted=bool(self.article.notes))
+        self.query_one(FeedList).set_noted(self.library.note_count())
+        self.refresh_bindings()
+
+    def action_notes(self) -> None:
+        self.app.push_screen(NotesScreen())
+
+    # entities ----------------------------------------------------------------------
+
+    @on(EntitySidebar.EntityChosen)
+    def entity_chosen(self, event: EntitySidebar.EntityChosen) -> None:
+        self.neican.list_entity(event.name, event.type)
+
+    def on_entity_articles(self, event: EntityArticles) -> None:
+        sidebar = self.query_one(EntitySidebar)
+        current = self.article.id if self.article else None
+        sidebar.show_articles(event.name, event.kind, event.rows, current)
+        focus_now(sidebar.listing)
+
+    @on(EntitySidebar.ArticleChosen)
+    def entity_article_chosen(self, event: EntitySidebar.ArticleChosen) -> None:
+        self.open_article_id(event.row.id)
+        focus_now(self.query_one(EntitySidebar).listing)
+
+    # search ---------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        # A priority binding, so that keys typed at once after `/` reach the search
+        # bar (Textual routes queued keys to the widget focused when they arrive);
+        # where text is typed `/` is just a character.
+        if isinstance(self.focused, Input | TextArea):
+            raise SkipAction()
+        bar = self.query_one(SearchBar)
+        if not bar.display:
+            current = self.query_one(ArticleList).current
+            self.before_search = (self.view, current.id if current else None)
+            bar.display = True
+        focus_now(bar)
+
+    @on(Input.Changed, "#search")
+    def search_changed(self, event: Input.Changed) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self.search_id += 1
+        text = event.value
+        if not text.strip():
+            if self.before_search is not None:
+                view, selected = self.before_search
+                self.show_view(view, select_id=selected)
+            return
+        query_id = self.search_id
+        self._search_timer = self.set_timer(
+            SEARCH_DELAY, partial(self.neican.run_search, query_id, text)
+        )
+
+    @on(Input.Submitted, "#search")
+    def search_submitted(self, event: Input.Submitted) -> None:
+        focus_now(self.query_one(ArticleList))
+
+    def on_search_finished(self, event: SearchFinished) -> None:
+        if event.query_id != self.search_id:
+            return  # the results of an older query
+        self.shown_search_id = event.query_id
+        result = event.result
+        self.view = View("search", result.query)
+        self.words = result.words
+        rows = [
+            ArticleRow(h.id, h.feed, h.kind, h.title, h.outlets, h.published, h.read, h.noted)
+            for h in result.hits
+        ]
+        articles = self.query_one(ArticleList)
+        articles.show(None, rows=rows, words=result.words)
+        articles.border_title = Content.assemble("搜索: ", result.query)
+        shown = f"{result.total} 条结果" + (
+            f" (显示前 {len(rows)} 条)" if len(rows) < result.total else ""
+        )
+        problems = "  ".join(result.problems)
+        self.set_status(
+            left=Content.assemble(shown, ("  " + problems if problems else "", "$warning")),
+            right=Content(""),
+        )
+        if not rows:
+            self.query_one(ArticleView).show_message(Content.styled("没有找到", "dim"))
+            self.show_article(None)
+
+    def close_search(self, restore: bool) -> None:
+        bar = self.query_one(SearchBar)
+        if not bar.display:
+            return
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self.search_id += 1
+        bar.display = False
+        bar.value = ""
+        if restore and self.before_search is not None:
+            view, selected = self.before_search
+            self.show_view(view, select_id=selected)
+            articles = self.query_one(ArticleList)
+            if articles.current is not None:
+                self.show_article(articles.current)
+        self.before_search = None
+        focus_now(self.query_one(ArticleList))
