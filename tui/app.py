@@ -330,13 +330,19 @@ class NeicanApp(App[None]):
             self._binding_state = state
             self.refresh_bindings()
 
-    def set_read(self, article: Article, read: bool) -> None:
+    def set_read(self, article: Article, read: bool) -> bool:
+        """Mark it (un)read; False if the library would not take it (the user is told)."""
         if article.read == read:
-            return
-        self.library.set_read(article.id, read)
+            return True
+        try:
+            self.library.set_read(article.id, read)
+        except NeicanError as e:  # e.g. another neican is writing: one line, the reader goes on
+            self.notify(str(e), severity="error", markup=False)
+            return False
         self.query_one(ArticleList).update_row(article.id, read=read)
         self.query_one(FeedList).adjust_unread(article.feed, article.outlets, -1 if read else 1)
         self.update_status()
+        return True
 
     @on(ArticleList.Shown)
     def preview(self, event: ArticleList.Shown) -> None:
@@ -370,7 +376,8 @@ class NeicanApp(App[None]):
     def action_toggle_read(self) -> None:
         if self.article is None:
             return
-        self.set_read(self.article, not self.article.read)
+        if not self.set_read(self.article, not self.article.read):
+            return
         self.article = self.library.article(self.article.id)
         self.query_one(ArticleView).show_article(self.article, self.words)
         self.notify("已标为已读" if self.article.read else "已标为未读", markup=False, timeout=2)
@@ -467,7 +474,11 @@ class NeicanApp(App[None]):
 
         def save(result: tuple[str, list[str]] | None) -> None:
             if result is not None and (result[0].strip() or result[1]):
-                self.library.update_note(note.id, comment=result[0], tags=result[1])
+                try:
+                    self.library.update_note(note.id, comment=result[0], tags=result[1])
+                except NeicanError as e:
+                    self.notify(str(e), severity="error", markup=False)
+                    return
             self.notify("已保存引用笔记", markup=False, timeout=2)
 
         self.push_screen(NoteEditModal(note), save)
