@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import os
 import random
@@ -834,6 +835,7 @@ def test_a_crash_in_the_reader_exits_1(monkeypatch: pytest.MonkeyPatch) -> None:
 
     class Crashed:  # what Textual leaves after an uncaught exception: return_code 1
         return_code = 1
+        exit_error = None
 
         def __init__(self, *args: object, **kwargs: object) -> None:
             pass
@@ -845,3 +847,30 @@ def test_a_crash_in_the_reader_exits_1(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(SystemExit) as caught:
         open_reader(None)
     assert caught.value.code == 1
+
+
+async def test_damage_met_while_reading_ends_the_reader_with_one_line(
+    seeded: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui.app import NeicanApp
+
+    app = NeicanApp(seeded)
+
+    def malformed(article_id: int) -> None:  # what a damaged page past the quick check does
+        error = sqlite3.DatabaseError("database disk image is malformed")
+        error.sqlite_errorcode = sqlite3.SQLITE_CORRUPT  # type: ignore[attr-defined]
+        raise error
+
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        monkeypatch.setattr(app.library, "article", malformed)
+        # (not pilot.press: it waits for a screen that is closing)
+        app.simulate_key("j")
+        for _ in range(200):
+            if not app.is_running:
+                break
+            await asyncio.sleep(0.05)
+    assert app.return_code == 1 and app.exit_error is not None
+    message = str(app.exit_error)
+    assert "the library is damaged" in message and ".recover" in message and "\n" not in message
