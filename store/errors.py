@@ -51,3 +51,15 @@ class FeedError(NeicanError):
     def __str__(self) -> str:
         # Both parts come from the network or the user: one line whatever they hold.
         return " ".join(f"{self.url}: {self.reason}".split())
+
+
+class LibraryBusy(LibraryError):
+    """Another neican is writing to the library and did not finish in time."""
+
+
+class LibraryDamaged(LibraryError):
+    """The library file fails SQLite's checks; str() says how to recover it."""
+
+
+class LibraryReadOnly(LibraryError):
+    """The library can be read but not written (permissions, or a newer neican made it)."""

@@ -25,6 +25,8 @@ _KINDS = (
     (stat.S_ISSOCK, "a socket"),
 )
 _CHUNK = 1 << 20
+# In a problem line: a folder that could not be listed (an import counts it as refused).
+CANNOT_LIST = ": cannot list: "
 
 
 def _kind(mode: int) -> str:
@@ -101,13 +103,14 @@ def walk_files(paths: Iterable[Path], suffixes: Iterable[str]) -> Walked:
 
     def unlistable(e: OSError) -> None:
         reason = "permission denied" if isinstance(e, PermissionError) else e.strerror or str(e)
-        problems.append(f"{e.filename or '?'}: cannot list: {reason}")
+        problems.append(f"{e.filename or '?'}{CANNOT_LIST}{reason}")
 
     for path in paths:
         if not path.is_dir():
             files.append(path)  # a file named on purpose is always tried (and reports why not)
             continue
         skipped = 0
+        found = len(files)
         for root, dirs, names in os.walk(path, onerror=unlistable):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for file in sorted(names):
@@ -121,4 +124,6 @@ def walk_files(paths: Iterable[Path], suffixes: Iterable[str]) -> Walked:
             plural = "file that is" if skipped == 1 else "files that are"
             kinds = "/".join(wanted)
             problems.append(f"{path}: skipped {skipped} {plural} not {kinds}")
+        if len(files) == found:
+            problems.append(f"nothing to import in {path}")
     return Walked(files, problems)

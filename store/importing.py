@@ -4,7 +4,6 @@ index streams and entities (a file's articles, or any other source's, as feeds' 
 from __future__ import annotations
 
 import hashlib
-import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -15,6 +14,7 @@ from . import index
 from .columns import json_list, sections_json, sections_load
 from .entities import Extractor, Found, gazetteer_fingerprint
 from .errors import LibraryError, NeicanError, ParseError
+from .files import CANNOT_LIST, Walked, walk_files
 from .hashing import article_key, content_hash
 from .ids import DAY_SLOTS, MAX_ARTICLE_ID, day_fid, search_id
 from .index import IndexedText, index_text
@@ -84,6 +84,7 @@ class FileOutcome:
 @dataclass
 class ImportReport:
     outcomes: list[FileOutcome] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # warnings: files skipped, empty folders
 
     @property
     def imported(self) -> list[FileOutcome]:
@@ -98,11 +99,14 @@ class ImportReport:
         return [o for o in self.outcomes if o.result == "refused"]
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "imported": [{"file": o.file, "articles": o.articles} for o in self.imported],
             "unchanged": [o.file for o in self.unchanged],
             "refused": [{"file": o.file, "reason": o.reason} for o in self.refused],
         }
+        if self.problems:  # files skipped for their suffix, folders with nothing to import
+            data["problems"] = self.problems
+        return data
 
 
 @dataclass(frozen=True)
@@ -114,21 +118,18 @@ class Written:
     removed: int = 0
 
 
-def expand_paths(inputs: Iterable[Path]) -> list[Path]:
-    """Files as given, and folders recursively (their .txt/.md files, hidden ones skipped)."""
-    out: list[Path] = []
-    for path in inputs:
-        if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                out.extend(
-                    Path(root) / f
-                    for f in sorted(files)
-                    if not f.startswith(".") and Path(f).suffix.lower() in SUFFIXES
-                )
-        else:
-            out.append(path)
-    return out
+def expand_paths(inputs: Iterable[Path]) -> Walked:
+    """Files as given, and folders recursively (their .txt/.md files, hidden ones skipped),
+    with one line per problem: a folder that cannot be listed, files skipped, nothing found."""
+    return walk_files(inputs, SUFFIXES)
+
+
+def unlistable(problem: str) -> FileOutcome | None:
+    """A folder that could not be listed, as a refused outcome (the import exits 1)."""
+    if CANNOT_LIST not in problem:
+        return None
+    folder, reason = problem.split(CANNOT_LIST, 1)
+    return FileOutcome(folder, "refused", reason=f"cannot list: {reason}")
 
 
 def file_id(path: Path) -> str:

@@ -6,25 +6,30 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import signal
 import sqlite3
+import sys
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .entities import Extractor, Gazetteer
-from .importing import PreparedFile, prepare_file
-from .sql import connect
+# (The rest of the store is imported by the helper only once it is sure to die with
+# its parent: a helper spends its first second importing it.)
+if TYPE_CHECKING:
+    from .entities import Extractor
+    from .importing import PreparedFile
 
 # Files being prepared ahead of the one being written.
 AHEAD = 3
 # Below this much to read, a second process costs more (its start, ~0.5 s) than it saves.
 PROCESS_MIN_BYTES = 4 * 2**20
 
-Prepare = Callable[[Path], PreparedFile]
-Submit = Callable[[Path], Future[PreparedFile]]
+Prepare = Callable[[Path], "PreparedFile"]
+Submit = Callable[[Path], "Future[PreparedFile]"]
 
 # A helper process's own connection and extractor (set by _worker_start).
 _conn: sqlite3.Connection | None = None
@@ -50,8 +55,39 @@ def prepared_files(
             yield prepared
 
 
-def _worker_start(path: str, entities: bool) -> None:
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with(parent: int) -> None:
+    """End this helper when the import that started it ends, however it ends (kill -9).
+
+    On Linux the kernel sends SIGKILL when the parent dies; elsewhere a thread polls.
+    The parent's pid comes from the parent itself: had it died already, getppid()
+    here would name whoever adopted this process.
+    """
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # it died before the request took effect
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="neican-parent-watch", daemon=True).start()
+
+
+def _worker_start(parent: int, path: str, entities: bool) -> None:
     global _conn, _extractor
+    _die_with(parent)  # first: everything after it takes time
+    from .entities import Extractor, Gazetteer
+    from .sql import connect
+
     # The writer is the import's critical path: on two cores, three equal processes
     # would leave it two thirds of one (an import ran ~20% longer).
     with contextlib.suppress(OSError, AttributeError):
@@ -66,17 +102,11 @@ def _worker_start(path: str, entities: bool) -> None:
             return extractor[0]
 
         _extractor = load
-    parent = os.getppid()
-
-    def watch() -> None:  # a helper must not outlive an import that was killed
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="neican-parent-watch", daemon=True).start()
 
 
 def _worker_prepare(path: Path) -> PreparedFile:
+    from .importing import prepare_file
+
     assert _conn is not None
     prepared = prepare_file(_conn, path, _extractor)
     if prepared.document is not None:  # the writer needs the articles' fields, not the tree
@@ -118,7 +148,8 @@ def helper_pool(library_path: Path, entities: bool, workers: int) -> ProcessPool
     """Helper processes for preparing (niced, each with its own connection and extractor,
     gone when this process dies); a task reads them with `helper_state`."""
     context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(workers, context, _worker_start, (str(library_path), entities))
+    init = (os.getpid(), str(library_path), entities)
+    return ProcessPoolExecutor(workers, context, _worker_start, init)
 
 
 def helper_state() -> tuple[sqlite3.Connection, Callable[[], Extractor] | None]:

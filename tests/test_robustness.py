@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import os
 import random
@@ -378,6 +379,37 @@ def test_walk_reports_a_folder_without_permissions(tmp_path: Path) -> None:
     assert f"{top / 'locked'}: cannot list: permission denied" in problems
 
 
+def test_an_import_reads_no_fifo_or_device_and_says_what_it_left_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    top = _tree(tmp_path)
+    (top / "empty").mkdir()
+    os.mkfifo(top / "sub" / "pipe.txt")  # a plain open() would wait for a writer forever
+    (top / "a.txt").write_bytes((SEEDS / sorted(p.name for p in SEEDS.iterdir())[0]).read_bytes())
+    locked = top / "locked"
+    real_scandir = os.scandir
+
+    def scandir(path: object = ".") -> object:  # what a folder without read permission does
+        if Path(str(path)) == locked:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return real_scandir(path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    db = str(tmp_path / "lib.db")
+    done = run_cli(capsys, "import", str(top), "/dev/zero", "--db", db)
+    assert done.code == 1  # the unlistable folder and the FIFO are refused
+    err = done.err.splitlines()
+    assert f"refused   {locked}: cannot list: permission denied" in err
+    assert f"refused   {top / 'sub' / 'pipe.txt'}: not a regular file (a FIFO)" in err
+    assert "refused   /dev/zero: not a regular file (a character device)" in err
+    assert f"warning: {top}: skipped 2 files that are not .txt/.md/.text" in err
+    assert "internal error" not in done.err and "nothing to import" not in done.err
+    # a.txt imported; b.md and c.TXT (one letter each) and the three above refused
+    assert done.out.splitlines()[-1] == "1 imported, 0 unchanged, 5 refused", done.out
+    empty = run_cli(capsys, "import", str(top / "empty"), "--db", db)
+    assert empty.code == 0 and empty.err == f"warning: nothing to import in {top / 'empty'}\n"
+
+
 # -- 11. links a browser is given; text a terminal is given ------------------------------
 
 
@@ -429,10 +461,7 @@ def test_show_prints_no_escape_sequence_another_tool_wrote(
 
 
 # -- library-level points (issue 17: 2, 3, 4, 6, 7, 8), done after the store split -------
-# These go through the command line and the public `Library` API only, so they hold
-# across the refactor; each fails today.
-
-later = pytest.mark.xfail(strict=True, reason="issue 17: library-level, after the store split")
+# These go through the command line and the public `Library` API only.
 
 
 def neican(*args: str | Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -470,7 +499,6 @@ def _snapshot(db: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in db.parent.iterdir() if p.name.startswith(db.name)}
 
 
-@later
 def test_two_imports_at_once_both_finish(tmp_path: Path) -> None:
     db = tmp_path / "lib.db"
     first = _digests(tmp_path / "first", 3, 150, "甲")
@@ -494,8 +522,29 @@ HOLD_WRITE_LOCK = (
 )
 
 
-@later
+class HeldWriteLock:
+    """Another process holding the library's write lock for `seconds`."""
+
+    def __init__(self, db: Path, seconds: float) -> None:
+        self.proc = subprocess.Popen(
+            [PYTHON, "-c", HOLD_WRITE_LOCK, str(db), str(seconds)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.proc.stdout is not None and self.proc.stdout.readline() == "locked\n"
+
+    def __enter__(self) -> HeldWriteLock:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.proc.wait(60)
+        assert self.proc.stdout is not None
+        self.proc.stdout.close()
+
+
 def test_a_write_while_another_process_writes_waits_or_says_busy(seeded: Path) -> None:
+    from store.errors import LibraryBusy
+
     with Library(seeded) as lib:
         article_id = lib.article_rows()[0].id
         writes = (
@@ -504,19 +553,29 @@ def test_a_write_while_another_process_writes_waits_or_says_busy(seeded: Path) -
         )
         for write in writes:
             lib.search("公司")  # the reader has been reading
-            holder = subprocess.Popen(
-                [PYTHON, "-c", HOLD_WRITE_LOCK, str(seeded), "3"], stdout=subprocess.PIPE, text=True
-            )
-            try:
-                assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
-                try:
+            with HeldWriteLock(seeded, 0.5):  # a short write: waited for, then done
+                write()
+            with HeldWriteLock(seeded, 8):  # a long one: a quick "busy", not a freeze
+                start = time.monotonic()
+                with pytest.raises(LibraryBusy) as caught:
                     write()
-                except NeicanError as e:
-                    assert "busy" in str(e) and "\n" not in str(e)
-            finally:
-                holder.wait(30)
-                assert holder.stdout is not None
-                holder.stdout.close()
+                waited = time.monotonic() - start
+            assert 1 < waited < 6, waited
+            assert "busy" in str(caught.value) and "\n" not in str(caught.value)
+        assert [n.text for n in lib.notes(article_id=article_id)] == ["繁忙时的笔记"]
+        assert lib.article(article_id).read
+
+
+def test_an_import_waits_for_another_writer(seeded: Path, tmp_path: Path) -> None:
+    more = _digests(tmp_path / "more", 2, 20, "等")
+    with HeldWriteLock(seeded, 4):
+        start = time.monotonic()
+        done = neican("import", more, "--db", seeded)
+        waited = time.monotonic() - start
+    assert done.returncode == 0, done.stderr
+    assert waited > 3  # it waited for the lock instead of failing at once
+    with Library(seeded) as lib:
+        assert lib.search("feed:等0").total == 20
 
 
 def _children(pid: int) -> set[int]:
@@ -546,7 +605,6 @@ def _alive(pid: int) -> bool:
     return stat_line[stat_line.rindex(")") + 2] != "Z"  # a zombie has died already
 
 
-@later
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one CPU: the import uses no helpers")
 def test_a_killed_import_leaves_no_helper_behind(tmp_path: Path) -> None:
     # More than store/library.py's PROCESS_MIN_BYTES (4 MB) in 8+ files: two helpers.
@@ -593,7 +651,6 @@ def _one_line_refusal(done: subprocess.CompletedProcess[str], *words: str) -> No
         assert word in done.stderr, done.stderr
 
 
-@later
 def test_a_damaged_library_is_refused_in_one_line_and_never_written(tmp_path: Path) -> None:
     db = tmp_path / "lib.db"
     assert neican("import", SEEDS, "--db", db).returncode == 0
@@ -607,9 +664,12 @@ def test_a_damaged_library_is_refused_in_one_line_and_never_written(tmp_path: Pa
         done = neican(*args, "--db", db)
         _one_line_refusal(done, "damaged", ".recover")
         assert _snapshot(db) == before, args
+    # The copy an upgrade kept aside is offered too.
+    kept = db.with_name("lib.db.v9-backup")
+    kept.write_bytes(b"")
+    _one_line_refusal(neican("stats", "--db", db), "damaged", ".recover", str(kept))
 
 
-@later
 def test_a_foreign_sqlite_file_is_refused_without_a_byte_changed(tmp_path: Path) -> None:
     foreign = tmp_path / "foreign.db"
     conn = sqlite3.connect(foreign)
@@ -624,7 +684,6 @@ def test_a_foreign_sqlite_file_is_refused_without_a_byte_changed(tmp_path: Path)
         assert _snapshot(foreign) == before, args  # no -wal file either
 
 
-@later
 def test_a_library_from_a_newer_neican_is_read_but_not_written(tmp_path: Path) -> None:
     db = tmp_path / "lib.db"
     assert neican("import", SEEDS, "--db", db).returncode == 0
@@ -645,7 +704,6 @@ def test_a_library_from_a_newer_neican_is_read_but_not_written(tmp_path: Path) -
     assert _snapshot(db) == before
 
 
-@later
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a read-only folder anyway")
 def test_a_read_only_library_is_searched_and_writes_say_why_not(tmp_path: Path) -> None:
     folder = tmp_path / "ro"
@@ -664,3 +722,155 @@ def test_a_read_only_library_is_searched_and_writes_say_why_not(tmp_path: Path) 
     finally:
         folder.chmod(0o755)
         db.chmod(0o644)
+
+
+async def test_the_reader_says_busy_in_one_line_and_goes_on(tmp_path: Path) -> None:
+    from store.sql import CLICK_WAIT
+    from tui.app import NeicanApp
+
+    db = tmp_path / "lib.db"
+    app = NeicanApp(db)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.article is not None and not app.article.read
+        first = app.article.id
+        with HeldWriteLock(db, CLICK_WAIT + 3):
+            await pilot.press("m")
+            await pilot.pause()
+            said = [n.message for n in app._notifications]
+            assert [m for m in said if "busy" in m and "\n" not in m], said
+            assert app.is_running and app.article is not None and not app.article.read
+        await pilot.press("m")  # the other writer is done: it works again
+        assert app.library.article(first).read
+    assert app.return_code in (0, None)
+
+
+# Root writes through file permissions: a read-only mount and a full disk are made in a
+# mount namespace of our own (unprivileged `unshare -rm`), where root cannot write either.
+RUN_ALL = (
+    "import json, subprocess, sys\n"
+    "runs = [subprocess.run([sys.executable, '-c', 'from tui.cli import main; main()', *a],"
+    " capture_output=True, text=True) for a in json.loads(sys.argv[1])]\n"
+    "print(json.dumps([(r.returncode, r.stdout, r.stderr) for r in runs]))\n"
+)
+
+
+def _in_namespace(mount: str, commands: list[list[str]]) -> list[tuple[int, str, str]]:
+    import json
+
+    done = subprocess.run(
+        ["unshare", "-rm", "sh", "-c", f'{mount} && exec "$0" -c "$1" "$2"']
+        + [PYTHON, RUN_ALL, json.dumps(commands)],
+        capture_output=True,
+        text=True,
+        env=_child_env(),
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    return [tuple(r) for r in json.loads(done.stdout)]  # type: ignore[misc]
+
+
+def _can_unshare() -> bool:
+    import shutil
+
+    if shutil.which("unshare") is None:
+        return False
+    probe = subprocess.run(["unshare", "-rm", "mount", "-t", "tmpfs", "tmpfs", "/mnt"], check=False)
+    return probe.returncode == 0
+
+
+needs_namespace = pytest.mark.skipif(
+    not _can_unshare(), reason="needs `unshare -rm` (user and mount namespaces)"
+)
+
+
+@needs_namespace
+def test_a_library_on_a_read_only_mount_is_searched_and_writes_say_why_not(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    db = folder / "lib.db"
+    assert neican("import", SEEDS, "--db", db).returncode == 0
+    before = _snapshot(db)
+    mount = f"mount --bind {folder} {folder} && mount -o remount,ro,bind {folder}"
+    search, stats, note = _in_namespace(
+        mount,
+        [
+            ["search", "公司", "--db", str(db)],
+            ["stats", "--db", str(db)],
+            ["notes", "add", "1", "--quote", "只读", "--db", str(db)],
+        ],
+    )
+    assert search[0] == 0 and "matches" in search[1], search[2]
+    assert stats[0] == 0 and "articles  16" in stats[1], stats[2]
+    _one_line_refusal(subprocess.CompletedProcess([], note[0], note[1], note[2]), "read-only")
+    assert _snapshot(db) == before
+
+
+@needs_namespace
+def test_a_full_disk_says_so_in_one_line(tmp_path: Path) -> None:
+    folder = tmp_path / "small"
+    folder.mkdir()
+    db = folder / "lib.db"
+    assert neican("import", SEEDS, "--db", str(tmp_path / "lib.db")).returncode == 0
+    more = _digests(tmp_path / "more", 3, 300, "满")
+    size = (tmp_path / "lib.db").stat().st_size
+    mount = (
+        f"mount -t tmpfs -o size={size // 1024 + 300}k tmpfs {folder} && "
+        f"cp {tmp_path / 'lib.db'} {db}"
+    )
+    imported, stats = _in_namespace(
+        mount, [["import", str(more), "--db", str(db)], ["stats", "--db", str(db)]]
+    )
+    _one_line_refusal(subprocess.CompletedProcess([], *imported), "disk full")
+    assert stats[0] == 0 and "articles  16" in stats[1], stats[2]
+
+
+def test_a_crash_in_the_reader_exits_1(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tui.app
+    from tui.reader import open_reader
+
+    class Crashed:  # what Textual leaves after an uncaught exception: return_code 1
+        return_code = 1
+        exit_error = None
+
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            pass
+
+        def run(self) -> None:
+            pass
+
+    monkeypatch.setattr(tui.app, "NeicanApp", Crashed)
+    with pytest.raises(SystemExit) as caught:
+        open_reader(None)
+    assert caught.value.code == 1
+
+
+async def test_damage_met_while_reading_ends_the_reader_with_one_line(
+    seeded: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui.app import NeicanApp
+
+    app = NeicanApp(seeded)
+
+    def malformed(article_id: int) -> None:  # what a damaged page past the quick check does
+        error = sqlite3.DatabaseError("database disk image is malformed")
+        error.sqlite_errorcode = sqlite3.SQLITE_CORRUPT  # type: ignore[attr-defined]
+        raise error
+
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        monkeypatch.setattr(app.library, "article", malformed)
+        # (not pilot.press: it waits for a screen that is closing)
+        app.simulate_key("j")
+        for _ in range(200):
+            if not app.is_running:
+                break
+            await asyncio.sleep(0.05)
+    assert app.return_code == 1 and app.exit_error is not None
+    message = str(app.exit_error)
+    assert "the library is damaged" in message and ".recover" in message and "\n" not in message

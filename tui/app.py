@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from store.errors import NeicanError
 from store.export import export_notes
 from store.library import Library
 from store.paths import bundled_seeds
+from store.sql import explain
 
 from .bindings import KEYS, bindings
 from .messages import (
@@ -108,6 +110,17 @@ class NeicanApp(App[None]):
         self._last_input = time.monotonic()
         self._collected = True
         self._gc_thresholds: tuple[int, int, int] | None = None
+        self.exit_error: NeicanError | None = None  # why the reader ended, said on exit
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A library found damaged (or the disk full) while reading: the command line's
+        one line on exit, not a traceback. (Textual's hook for an uncaught exception.)"""
+        cause = getattr(error, "error", error)  # a worker's failure wraps the exception
+        if isinstance(cause, sqlite3.Error):
+            self.exit_error = explain(cause, self.library.path, "cannot read the library")
+            self.exit(return_code=1)  # open_reader prints it, once the screen is given back
+            return
+        super()._handle_exception(error)
 
     def get_default_screen(self) -> MainScreen:
         self._main = MainScreen()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +20,8 @@ if TYPE_CHECKING:
     from store.library import Library
 
 F = TypeVar("F", bound=Callable[..., Any])
+# The library this command opened: an SQLite error met while reading it names it.
+_opened: list[Path] = []
 
 
 def _remember_db(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
@@ -94,7 +98,11 @@ def open_library(ctx: click.Context | None = None) -> Library:
     from store.library import Library
 
     ctx = ctx or click.get_current_context()
-    return Library(ctx.meta.get("neican.db"), notice=lambda m: click.echo(f"neican: {m}", err=True))
+    library = Library(
+        ctx.meta.get("neican.db"), notice=lambda m: click.echo(f"neican: {m}", err=True)
+    )
+    _opened.append(library.path)
+    return library
 
 
 @cli.command("import")
@@ -114,7 +122,7 @@ def import_(paths: tuple[Path, ...], as_json: bool) -> None:
         if not as_json and sys.stderr.isatty():
             from store.library import expand_paths
 
-            total = len(expand_paths(paths))
+            total = len(expand_paths(paths).files)
             bar = click.progressbar(length=total, label="importing", file=sys.stderr, show_pos=True)
             bar.__enter__()
 
@@ -126,6 +134,8 @@ def import_(paths: tuple[Path, ...], as_json: bool) -> None:
         finally:
             if bar is not None:
                 bar.__exit__(None, None, None)
+    for problem in report.problems:
+        warn(problem)
     for outcome in report.outcomes:
         for message in outcome.warnings:
             warn(message)
@@ -756,11 +766,23 @@ def main() -> None:
     except BrokenPipeError:
         sys.stderr.close()
         sys.exit(1)
-    except Exception as e:  # a bug: still one line, unless the user asks for the traceback
-        if os.environ.get("NEICAN_DEBUG"):
-            raise
-        click.echo(
-            f"neican: internal error: {type(e).__name__}: {e} (NEICAN_DEBUG=1 shows more)", err=True
-        )
+    except (sqlite3.Error, OSError) as e:  # met while reading: damaged, full, busy…
+        if not _opened or (isinstance(e, OSError) and e.errno != errno.ENOSPC):
+            _internal(e)
+        from store.sql import explain
+
+        click.echo(f"neican: error: {explain(e, _opened[-1], 'cannot read the library')}", err=True)
         sys.exit(1)
+    except Exception as e:
+        _internal(e)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _internal(e: BaseException) -> None:
+    """A bug: still one line, unless the user asks for the traceback."""
+    if os.environ.get("NEICAN_DEBUG"):
+        raise e
+    click.echo(
+        f"neican: internal error: {type(e).__name__}: {e} (NEICAN_DEBUG=1 shows more)", err=True
+    )
+    sys.exit(1)

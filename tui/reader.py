@@ -9,4 +9,9 @@ def open_reader(db: str | None) -> None:
     from .app import NeicanApp
 
     # Before the screen is taken: an upgrade that re-indexes a large library says so.
-    NeicanApp(db, notice=lambda message: click.echo(f"neican: {message}", err=True)).run()
+    app = NeicanApp(db, notice=lambda message: click.echo(f"neican: {message}", err=True))
+    app.run()
+    if app.exit_error is not None:
+        raise app.exit_error  # the command line's one line (and exit 1)
+    if app.return_code:  # it crashed (Textual printed the traceback): the exit status says so
+        raise SystemExit(app.return_code)

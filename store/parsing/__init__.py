@@ -12,8 +12,9 @@ from pathlib import Path
 from types import ModuleType
 
 from ..errors import ParseError
+from ..files import read_regular_file
 from ..model import ParsedDocument
-from ..sanitize import clean_text, decode
+from ..sanitize import MAX_BYTES, clean_text, decode
 from . import digest, neican
 
 PARSERS: tuple[ModuleType, ...] = (neican, digest)
@@ -62,17 +63,9 @@ def parse_bytes(data: bytes, name: str) -> ParsedDocument:
 
 
 def read_file(path: Path) -> bytes:
-    """A file's bytes, or a ParseError that says why it cannot be read."""
-    try:
-        return path.read_bytes()
-    except IsADirectoryError:
-        raise ParseError(str(path), "is a directory") from None
-    except FileNotFoundError:
-        raise ParseError(str(path), "no such file") from None
-    except PermissionError:
-        raise ParseError(str(path), "permission denied") from None
-    except OSError as e:
-        raise ParseError(str(path), f"cannot read: {e.strerror or e}") from None
+    """A regular file's bytes (its size checked before reading), or a ParseError saying
+    why it cannot be read: a folder, missing, no permission, a FIFO or device, too large."""
+    return read_regular_file(path, MAX_BYTES)
 
 
 def parse_file(path: Path) -> ParsedDocument:

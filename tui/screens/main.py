@@ -16,7 +16,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, TextArea
 
 from store.articles import Article, ArticleRow
-from store.errors import NotFound
+from store.errors import NeicanError, NotFound
 from store.library import Library
 from store.paths import bundled_seeds
 
@@ -226,13 +226,19 @@ class MainScreen(Screen[None]):
             self._binding_state = state
             self.refresh_bindings()
 
-    def set_read(self, article: Article, read: bool) -> None:
+    def set_read(self, article: Article, read: bool) -> bool:
+        """Mark it (un)read; False if the library would not take it (the user is told)."""
         if article.read == read:
-            return
-        self.library.set_read(article.id, read)
+            return True
+        try:
+            self.library.set_read(article.id, read)
+        except NeicanError as e:  # e.g. another neican is writing: one line, the reader goes on
+            self.notify(str(e), severity="error", markup=False)
+            return False
         self.query_one(ArticleList).update_row(article.id, read=read)
         self.query_one(FeedList).adjust_unread(article.feed, article.outlets, -1 if read else 1)
         self.update_status()
+        return True
 
     @on(ArticleList.Shown)
     def preview(self, event: ArticleList.Shown) -> None:
@@ -275,7 +281,8 @@ class MainScreen(Screen[None]):
     def action_toggle_read(self) -> None:
         if self.article is None:
             return
-        self.set_read(self.article, not self.article.read)
+        if not self.set_read(self.article, not self.article.read):
+            return
         self.article = self.library.article(self.article.id)
         self.query_one(ArticleView).show_article(self.article, self.words)
         self.notify("已标为已读" if self.article.read else "已标为未读", markup=False, timeout=2)
@@ -366,7 +373,11 @@ class MainScreen(Screen[None]):
 
         def save(result: tuple[str, list[str]] | None) -> None:
             if result is not None and (result[0].strip() or result[1]):
-                self.library.update_note(note.id, comment=result[0], tags=result[1])
+                try:
+                    self.library.update_note(note.id, comment=result[0], tags=result[1])
+                except NeicanError as e:  # e.g. another neican is writing
+                    self.notify(str(e), severity="error", markup=False)
+                    return
             self.notify("已保存引用笔记", markup=False, timeout=2)
 
         self.app.push_screen(NoteEditModal(note), save)

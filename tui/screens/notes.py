@@ -14,6 +14,7 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from store.articles import Note
+from store.errors import NeicanError
 from store.library import Library
 
 from ..bindings import bindings
@@ -140,7 +141,11 @@ class NotesScreen(Screen[None]):
 
         def save(result: tuple[str, list[str]] | None) -> None:
             if result is not None:
-                self.library.update_note(note.id, comment=result[0], tags=result[1])
+                try:
+                    self.library.update_note(note.id, comment=result[0], tags=result[1])
+                except NeicanError as e:  # e.g. another neican is writing
+                    self.notify(str(e), severity="error", markup=False)
+                    return
                 self.reload(keep=note.id)
                 self.notify("已保存笔记", markup=False, timeout=2)
 
@@ -150,7 +155,11 @@ class NotesScreen(Screen[None]):
         note = self.current
         if note is None:
             return
-        self.undo.append(self.library.delete_note(note.id))
+        try:
+            self.undo.append(self.library.delete_note(note.id))
+        except NeicanError as e:
+            self.notify(str(e), severity="error", markup=False)
+            return
         self.reload()
         self.notify("已删除笔记 (u 撤销)", markup=False, timeout=3)
         self.neican.main.notes_changed()
@@ -159,7 +168,12 @@ class NotesScreen(Screen[None]):
         if not self.undo:
             self.notify("没有可撤销的删除", markup=False, timeout=2)
             return
-        note = self.library.restore_note(self.undo.pop())
+        try:
+            note = self.library.restore_note(self.undo[-1])
+        except NeicanError as e:  # kept for another try
+            self.notify(str(e), severity="error", markup=False)
+            return
+        self.undo.pop()
         self.reload(keep=note.id)
         self.notify("已恢复笔记", markup=False, timeout=2)
         self.neican.main.notes_changed()
