@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .articles import Article, Note
+from .records import Article, Note
 from .errors import NeicanError
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ from rich.cells import cell_len, set_cell_size
 from textual.content import Content
 from textual.fuzzy import Matcher
 
-from store.articles import Article, ArticleRow, EntityCount, Note
+from store.records import Article, ArticleRow, EntityCount, Note
 from store.query import Term
 from store.search import find_spans, plan
 

@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from store.articles import Note
+from store.records import Note
 from store.library import Library
 
 from ..bindings import bindings

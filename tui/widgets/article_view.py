@@ -6,7 +6,7 @@ from textual.content import Content
 from textual.events import Resize
 from textual.widgets.option_list import Option
 
-from store.articles import Article
+from store.records import Article
 
 from ..bindings import bindings
 from ..render import article_blocks, wrap

@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from store.articles import ArticleRow, EntityCount
+from store.records import ArticleRow, EntityCount
 
 from ..bindings import bindings
 from ..render import (
