@@ -6,6 +6,7 @@ import asyncio
 import gc
 import threading
 import time
+import webbrowser
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -20,7 +21,7 @@ from textual.message import Message
 from textual.worker import Worker, WorkerState
 
 from store import segment, settings
-from store.articles import ArticleRow
+from store.records import ArticleRow
 from store.errors import NeicanError
 from store.export import export_notes
 from store.library import Library
@@ -225,8 +226,12 @@ class NeicanApp(App[None]):
         self._to_main(RuipingToggled(await self.in_db(self.library.toggle_ruiping, article_id)))
 
     @work(group="notes", exit_on_error=False)
-    async def add_quote(self, article_id: int, text: str) -> None:
-        note = await self.in_db(self.library.add_note, article_id, "quote", text)
+    async def add_quote(
+        self, article_id: int, text: str, comment: str = "", tags: tuple[str, ...] = ()
+    ) -> None:
+        note = await self.in_db(
+            partial(self.library.add_note, article_id, "quote", text, comment, tags)
+        )
         self._to_main(QuoteAdded(note))
 
     @work(exclusive=True, group="export", exit_on_error=False)
@@ -240,6 +245,13 @@ class NeicanApp(App[None]):
             markup=False,
             timeout=6,
         )
+
+    def open_in_browser(self, url: str) -> bool:
+        """Hand a link to the system's browser; False when there is none to hand it to."""
+        try:
+            return webbrowser.open(url, new=2)
+        except webbrowser.Error:
+            return False
 
     # global keys --------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ SCOPES: dict[str, str] = {
     "note_edit": "Note editor",
     "export": "Export dialog",
     "help": "Help screen",
+    "links": "Link chooser",
 }
 
 
@@ -283,6 +284,14 @@ KEYS: tuple[Key, ...] = (
         help="Close without exporting (enter exports)",
         display="esc",
         scope="export",
+    ),
+    Key(
+        keys="escape",
+        action="cancel",
+        label="Cancel",
+        help="Close without opening a link (enter picks one)",
+        display="esc",
+        scope="links",
     ),
     Key(
         keys="escape,question_mark,q",

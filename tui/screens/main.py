@@ -15,9 +15,10 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, TextArea
 
-from store.articles import Article, ArticleRow
+from store.records import Article, ArticleRow, Note
 from store.errors import NotFound
 from store.library import Library
+from store.links import safe_link
 from store.paths import bundled_seeds
 
 from ..bindings import bindings
@@ -36,6 +37,7 @@ from ..widgets.entity_sidebar import EntitySidebar
 from ..widgets.feed_list import ALL, FeedList, View
 from ..widgets.search_bar import SearchBar
 from ..widgets.status_bar import StatusBar
+from .links import LinkPicker
 from .note_edit import NoteEditModal
 from .notes import NotesScreen
 
@@ -298,25 +300,53 @@ class MainScreen(Screen[None]):
     def action_previous_unread(self) -> None:
         self._step_unread(-1)
 
-    def _link(self) -> str | None:
+    def _with_link(self, verb: str, then: Callable[[str], None]) -> None:
+        """Run `then` on the article's link: the only one, or the one the user picks."""
         if self.article is None:
-            return None
-        if not self.article.links:
+            return
+        links = self.article.links
+        if not links:
             self.notify("这篇文章没有链接", markup=False, timeout=3)
-            return None
-        return self.article.links[0]
+            return
+        if len(links) == 1:
+            then(links[0])
+            return
+
+        def picked(link: str | None) -> None:
+            if link is not None:
+                then(link)
+
+        self.app.push_screen(LinkPicker(links, f"{verb}哪个链接? ({len(links)} 个)"), picked)
 
     def action_open_link(self) -> None:
-        link = self._link()
-        if link is not None:
-            self.app.open_url(link)
-            self.notify(f"已在浏览器打开 {link}", markup=False, timeout=3)
+        self._with_link("打开", self.open_link)
+
+    def open_link(self, link: str) -> None:
+        """Open an http(s) link in a browser and say what happened."""
+        safe = safe_link(link)
+        if safe is None:
+            self.notify(
+                f"不打开 {link}: 只打开 http/https 链接 (按 y 复制)",
+                severity="warning",
+                markup=False,
+                timeout=5,
+            )
+        elif self.neican.open_in_browser(safe):
+            self.notify(f"已交给浏览器: {safe}", markup=False, timeout=3)
+        else:
+            self.notify(
+                f"没有找到可用的浏览器, 未打开 {safe} (按 y 复制链接)",
+                severity="warning",
+                markup=False,
+                timeout=6,
+            )
 
     def action_copy_link(self) -> None:
-        link = self._link()
-        if link is not None:
-            self.app.copy_to_clipboard(link)
-            self.notify(f"已复制 {link}", markup=False, timeout=3)
+        self._with_link("复制", self.copy_link)
+
+    def copy_link(self, link: str) -> None:
+        self.app.copy_to_clipboard(link)
+        self.notify(f"已复制 {link}", markup=False, timeout=3)
 
     def action_toggle_entities(self) -> None:
         sidebar = self.query_one(EntitySidebar)
@@ -358,18 +388,21 @@ class MainScreen(Screen[None]):
         if kind in ("meta", "message"):
             self.notify("选中一段正文再按 a (在正文里用 j/k 移动)", markup=False, timeout=3)
             return
-        self.neican.add_quote(self.article.id, text)
-
-    def on_quote_added(self, event: QuoteAdded) -> None:
-        note = event.note
-        self.notes_changed()
+        article_id = self.article.id
+        # A draft: nothing is written until the dialog is confirmed (esc leaves no note).
+        draft = Note(0, article_id, "quote", text, "", (), "", "", self.article.title)
 
         def save(result: tuple[str, list[str]] | None) -> None:
-            if result is not None and (result[0].strip() or result[1]):
-                self.library.update_note(note.id, comment=result[0], tags=result[1])
-            self.notify("已保存引用笔记", markup=False, timeout=2)
+            if result is None:
+                self.notify("未保存引用", markup=False, timeout=2)
+                return
+            self.neican.add_quote(article_id, text, result[0].strip(), tuple(result[1]))
 
-        self.app.push_screen(NoteEditModal(note), save)
+        self.app.push_screen(NoteEditModal(draft), save)
+
+    def on_quote_added(self, event: QuoteAdded) -> None:
+        self.notes_changed()
+        self.notify("已保存引用笔记", markup=False, timeout=2)
 
     def notes_changed(self) -> None:
         """A note was added or removed: marks, counts and the open article follow."""

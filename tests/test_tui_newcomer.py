@@ -1,0 +1,96 @@
+"""Issue 20: the reader as a new user meets it (each test failed before its fix)."""
+
+from __future__ import annotations
+
+import dataclasses
+import webbrowser
+from pathlib import Path
+
+import pytest
+from test_tui import SIZE, open_first_item, ready
+
+from tui.app import NeicanApp
+from tui.screens.links import LinkPicker
+from tui.screens.note_edit import NoteEditModal
+from tui.widgets.article_view import ArticleView
+from tui.widgets.feed_list import View
+
+
+def messages(app: NeicanApp) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+async def settle(app: NeicanApp, pilot) -> None:  # type: ignore[no-untyped-def]
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+# 1 ---------------------------------------------------------------------------------------
+
+
+async def test_a_then_esc_keeps_no_note(seeded_db: Path) -> None:
+    app = NeicanApp(seeded_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await open_first_item(app, pilot)
+        await pilot.press("enter")
+        view = app.query_one(ArticleView)
+        while view.kinds[view.highlighted] != "bullet":
+            await pilot.press("j")
+        await pilot.press("a")
+        assert isinstance(app.screen, NoteEditModal)
+        await pilot.press(*"不要了", "escape")
+        await settle(app, pilot)
+        assert app.library.notes() == []
+        assert not app.main.article.notes
+        await pilot.press("a", "ctrl+s")
+        await settle(app, pilot)
+        assert [n.kind for n in app.library.notes()] == ["quote"]
+
+
+# 2 ---------------------------------------------------------------------------------------
+
+
+async def test_o_says_when_no_browser_opened_and_refuses_javascript(
+    seeded_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = NeicanApp(seeded_db)
+    opened: list[str] = []
+
+    def no_browser(url: str, new: int = 0) -> bool:
+        opened.append(url)
+        return False
+
+    monkeypatch.setattr(webbrowser, "open", no_browser)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await open_first_item(app, pilot)
+        await pilot.press("o")
+        assert opened == ["https://mp.weixin.qq.com/s/9v6U-Y-v6U-Y-v6U-Y-v6U"]
+        assert any("没有找到可用的浏览器" in m and "y" in m for m in messages(app))
+        assert not any(m.startswith("已在浏览器打开") for m in messages(app))
+        main = app.main
+        main.article = dataclasses.replace(main.article, links=("javascript:alert(1)",))
+        await pilot.press("o")
+        assert len(opened) == 1
+        assert any("只打开 http/https" in m for m in messages(app))
+
+
+async def test_o_with_several_links_lets_the_user_pick_one(
+    seeded_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = NeicanApp(seeded_db)
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url, new=0: opened.append(url) or True)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        app.main.go_to_view(View("feed", "AI内参"))
+        await pilot.press("j")
+        main = app.main
+        links = ("https://a.example/1", "https://b.example/2")
+        main.article = dataclasses.replace(main.article, links=links)
+        await pilot.press("o")
+        assert isinstance(app.screen, LinkPicker)
+        await pilot.press("j", "enter")
+        assert opened == ["https://b.example/2"]
+        assert any("b.example/2" in m for m in messages(app))
