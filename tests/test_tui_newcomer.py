@@ -94,3 +94,32 @@ async def test_o_with_several_links_lets_the_user_pick_one(
         await pilot.press("j", "enter")
         assert opened == ["https://b.example/2"]
         assert any("b.example/2" in m for m in messages(app))
+
+
+# 3 ---------------------------------------------------------------------------------------
+
+
+async def test_first_x_exports_into_the_documents_folder_and_says_the_full_path(
+    seeded_db: Path, isolated_dirs: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from store import settings
+    from store.library import Library
+
+    workdir = tmp_path / "clone"
+    workdir.mkdir()
+    monkeypatch.chdir(workdir)  # a README user runs neican inside the git clone
+    with Library(seeded_db) as lib:
+        lib.add_note(lib.article_rows(feed="AI内参")[1].id, "ruiping")
+    app = NeicanApp(seeded_db)
+    expected = (isolated_dirs / "Documents" / "neican-notes").resolve()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await pilot.press("x")
+        assert "Obsidian" in " ".join(str(s.render()) for s in app.screen.query("Static"))
+        assert app.screen.query_one("#folder").value == str(expected)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert len(list(expected.glob("*.md"))) == 1
+        assert not (workdir / "neican-notes").exists()
+        assert any(f"写入 {expected}" in m for m in messages(app))
+    assert settings.export_folder() == expected

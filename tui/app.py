@@ -20,12 +20,11 @@ from textual.content import Content
 from textual.message import Message
 from textual.worker import Worker, WorkerState
 
-from store import segment, settings
+from store import paths, segment, settings
 from store.records import ArticleRow
 from store.errors import NeicanError
 from store.export import export_notes
 from store.library import Library
-from store.paths import bundled_seeds
 
 from .bindings import KEYS, bindings
 from .messages import (
@@ -201,7 +200,7 @@ class NeicanApp(App[None]):
 
     @work(exclusive=True, group="import", exit_on_error=False)
     async def import_seeds(self) -> None:
-        report = await self.in_db(self.library.import_paths, bundled_seeds())
+        report = await self.in_db(self.library.import_paths, paths.bundled_seeds())
         self._to_main(ImportFinished(len(report.imported), [o.reason for o in report.refused]))
 
     @work(exclusive=True, group="search", exit_on_error=False)
@@ -236,8 +235,9 @@ class NeicanApp(App[None]):
 
     @work(exclusive=True, group="export", exit_on_error=False)
     async def export_notes(self, folder: Path) -> None:
+        folder = folder.resolve()
         report = await self.in_db(export_notes, self.library, folder)
-        settings.save(export_dir=str(folder.resolve()))
+        settings.save(export_dir=str(folder))
         files = len(report.written) + len(report.updated)
         self.notify(
             f"已导出: {files} 个文件写入 {folder}"
@@ -263,7 +263,9 @@ class NeicanApp(App[None]):
             if folder is not None:
                 self.export_notes(folder)
 
-        self.push_screen(ExportModal(settings.export_folder().resolve()), chosen)
+        remembered = settings.remembered_export_folder()
+        folder = (remembered or paths.default_export_dir()).resolve()
+        self.push_screen(ExportModal(folder, first=remembered is None), chosen)
 
     @on(NotesScreen.OpenArticle)
     def open_from_notes(self, event: NotesScreen.OpenArticle) -> None:

@@ -435,7 +435,7 @@ def notes_export(
 ) -> None:
     """Export notes to Markdown: one file per noted article, in FOLDER.
 
-    FOLDER defaults to the last one used (else ./neican-notes). Files are
+    FOLDER defaults to the last one used (else neican-notes in your documents folder). Files are
     `YYYY-MM-DD 标题.md` with YAML front matter; what you write outside the
     marked region survives every export, and a renamed file is found again.
     """
