@@ -123,3 +123,18 @@ async def test_first_x_exports_into_the_documents_folder_and_says_the_full_path(
         assert not (workdir / "neican-notes").exists()
         assert any(f"写入 {expected}" in m for m in messages(app))
     assert settings.export_folder() == expected
+
+
+# 4 ---------------------------------------------------------------------------------------
+
+
+async def test_b_on_a_digest_article_says_why_and_offers_a(seeded_db: Path) -> None:
+    app = NeicanApp(seeded_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        assert app.main.article.ruiping is None  # the first article is from the digest
+        await pilot.press("b")
+        await settle(app, pilot)
+        assert app.library.notes() == []
+        [said] = [m for m in messages(app) if "锐评" in m]
+        assert "digest" in said and "a" in said

@@ -263,10 +263,9 @@ class MainScreen(Screen[None]):
     # actions --------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("toggle_read", "open_link", "copy_link", "add_quote"):
+        # `b` stays available on an article without 锐评: it says why it does nothing there.
+        if action in ("toggle_read", "open_link", "copy_link", "add_quote", "bookmark_ruiping"):
             return True if self.article is not None else None
-        if action == "bookmark_ruiping":
-            return True if self.article is not None and self.article.ruiping else None
         return True
 
     def action_open(self) -> None:
@@ -373,8 +372,16 @@ class MainScreen(Screen[None]):
     # notes ----------------------------------------------------------------------------
 
     def action_bookmark_ruiping(self) -> None:
-        if self.article is not None and self.article.ruiping:
+        if self.article is None:
+            return
+        if self.article.ruiping:
             self.neican.toggle_ruiping(self.article.id)
+        else:  # digest articles never have one: only 《AI内参》 items carry a 锐评
+            self.notify(
+                "这篇没有锐评可收藏 (摘要 digest 里的文章都没有): 在正文里选中一段, 按 a 引用",
+                markup=False,
+                timeout=5,
+            )
 
     def on_ruiping_toggled(self, event: RuipingToggled) -> None:
         self.notify("已收藏锐评" if event.note else "已取消收藏锐评", markup=False, timeout=2)
