@@ -138,3 +138,104 @@ async def test_b_on_a_digest_article_says_why_and_offers_a(seeded_db: Path) -> N
         assert app.library.notes() == []
         [said] = [m for m in messages(app) if "锐评" in m]
         assert "digest" in said and "a" in said
+
+
+# 5-7: search in the reader ------------------------------------------------------------------
+
+
+async def search_for(app: NeicanApp, pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+    from test_tui import searched
+
+    await pilot.press("slash", *text)
+    await searched(app, pilot)
+    await pilot.press("enter")  # back to the results
+    await pilot.pause()
+
+
+def marked(content) -> list[str]:  # type: ignore[no-untyped-def]
+    from tui.render import MATCH_STYLE
+
+    return [content.plain[s.start : s.end] for s in content.spans if s.style == MATCH_STYLE]
+
+
+async def test_results_show_snippets_and_the_article_opens_at_its_first_match(
+    seeded_db: Path,
+) -> None:
+    from tui.widgets.article_list import ArticleList
+
+    app = NeicanApp(seeded_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await search_for(app, pilot, "李飞飞")
+        results = app.query_one(ArticleList)
+        first = results.get_option_at_index(0).prompt
+        title, snippet = first.plain.split("\n")
+        assert "李飞飞" in snippet and "李飞飞" not in title
+        assert marked(first) == ["李飞飞"]
+        await pilot.press("enter")
+        await pilot.pause()
+        view = app.query_one(ArticleView)
+        assert view.matches and view.highlighted == view.matches[0] > 2
+        block = view.get_option_at_index(view.highlighted).prompt
+        assert "李飞飞" in block.plain
+        # the match is on screen: the pane scrolled to it
+        top = view.scroll_offset.y
+        line = view._index_to_line[view.highlighted]
+        assert line > view.size.height  # it would be off-screen at the top
+        assert top <= line < top + view.size.height
+
+
+async def test_brackets_jump_between_matches(seeded_db: Path) -> None:
+    app = NeicanApp(seeded_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await search_for(app, pilot, "英伟达")
+        await pilot.press("enter")
+        view = app.query_one(ArticleView)
+        assert len(view.matches) >= 2
+        assert view.highlighted == view.matches[0]
+        await pilot.press("right_square_bracket")
+        assert view.highlighted == view.matches[1]
+        await pilot.press("left_square_bracket")
+        assert view.highlighted == view.matches[0]
+
+
+async def test_a_phrase_is_marked_as_a_phrase_and_latin_words_as_words(seeded_db: Path) -> None:
+    app = NeicanApp(seeded_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await search_for(app, pilot, '"Meta AI"')
+        await pilot.press("enter")
+        view = app.query_one(ArticleView)
+        shown = [m for i in range(view.option_count) for m in marked(view._blocks[i][1])]
+        assert shown and set(shown) == {"Meta AI"}
+        fair = [c for _, c in view._blocks if "FAIR" in c.plain]
+        assert fair  # the article the issue names: FAIR's AI is not the phrase's
+
+
+def test_latin_words_are_marked_as_whole_words_and_phrases_whole() -> None:
+    from store.snippets import highlight_spans
+
+    text = "Meta AI 与 FAIR 的 AI 以及 OpenAI、AI芯片、Meta的AI"
+
+    def spans(*words: str) -> list[str]:
+        return [text[a:b] for a, b in highlight_spans(text, words)]
+
+    assert spans("AI") == ["AI", "AI", "AI", "AI"]  # not inside FAIR or OpenAI
+    assert spans("Meta AI") == ["Meta AI"]
+    assert spans("OpenAI", "芯片") == ["OpenAI", "芯片"]
+    assert highlight_spans("FAIR", ["AI"], whole_words=False) == [(1, 3)]
+
+
+async def test_an_entity_filter_marks_the_entitys_mentions_by_every_alias(
+    seeded_db: Path,
+) -> None:
+    app = NeicanApp(seeded_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await search_for(app, pilot, "entity:Meta")
+        await pilot.press("enter")
+        view = app.query_one(ArticleView)
+        shown = {m for _, c in view._blocks for m in marked(c)}
+        assert "Meta" in shown
+        assert view.matches

@@ -21,10 +21,10 @@ from textual.message import Message
 from textual.worker import Worker, WorkerState
 
 from store import paths, segment, settings
-from store.records import ArticleRow
 from store.errors import NeicanError
 from store.export import export_notes
 from store.library import Library
+from store.records import ArticleRow
 
 from .bindings import KEYS, bindings
 from .messages import (

@@ -11,8 +11,7 @@ from textual.content import Content
 from textual.fuzzy import Matcher
 
 from store.records import Article, ArticleRow, EntityCount, Note
-from store.query import Term
-from store.search import find_spans, plan
+from store.snippets import highlight_spans
 
 CITATIONS = re.compile(r"\[\d+\](?:\[\d+\])*")
 BOLD = re.compile(r"\*\*(.+?)\*\*")
@@ -71,22 +70,43 @@ def wrap(content: Content, width: int, indent: int = 0) -> Content:
     return out
 
 
-def patterns_for(words: Iterable[str]) -> list[re.Pattern[str]]:
-    return [plan(Term(w)).pattern for w in words if any(c.isalnum() for c in w)]
-
-
-def highlight(content: Content, words: Iterable[str]) -> Content:
-    """Mark every match of the search words (as the search found them)."""
-    patterns = patterns_for(words)
-    if not patterns:
-        return content
-    for start, end in find_spans(content.plain, patterns):
+def highlight(content: Content, words: Iterable[str], whole_words: bool = True) -> Content:
+    """Mark every match of the search words: phrases whole, Latin words as words
+    (store.snippets.highlight_spans)."""
+    for start, end in highlight_spans(content.plain, words, whole_words):
         content = content.stylize(MATCH_STYLE, start, end)
     return content
 
 
-def article_line(row: ArticleRow, width: int, words: Iterable[str] = ()) -> Content:
-    """One line of the article list: marks, title, then outlet and date on the right."""
+def fit(content: Content, width: int) -> Content:
+    """Cut `content` to `width` cells keeping its styles, with an ellipsis."""
+    text = content.plain
+    if cell_len(text) <= width:
+        return content
+    used, end = 0, 0
+    while end < len(text) and used + _width(text[end]) <= width - 1:
+        used += _width(text[end])
+        end += 1
+    return content[:end].rstrip() + Content("…")
+
+
+def snippet_line(snippet: str, spans: Iterable[tuple[int, int]], width: int) -> Content:
+    """A search hit's snippet, dimmed under its title, with the matches marked."""
+    content = Content(" ".join(snippet.split()))
+    if len(content.plain) == len(snippet):
+        for start, end in spans:
+            content = content.stylize(MATCH_STYLE, start, end)
+    return Content("   ") + fit(content, max(4, width - 3)).stylize("dim")
+
+
+def article_line(
+    row: ArticleRow,
+    width: int,
+    words: Iterable[str] = (),
+    snippet: tuple[str, tuple[tuple[int, int], ...]] | None = None,
+) -> Content:
+    """One line of the article list: marks, title, then outlet and date on the right;
+    under a search hit, its snippet."""
     marks = ("●" if not row.read else " ") + ("★" if row.noted else " ")
     meta = f" {truncate('、'.join(row.outlets) or row.feed, 12)} {short_date(row.published)}"
     room = max(8, width - cell_len(marks) - cell_len(meta) - 1)
@@ -95,7 +115,7 @@ def article_line(row: ArticleRow, width: int, words: Iterable[str] = ()) -> Cont
     title_content = highlight(Content(title), words)
     if not row.read:
         title_content = title_content.stylize("bold")
-    return Content.assemble(
+    line = Content.assemble(
         (marks[0], "$accent"),
         (marks[1], "$warning"),
         " ",
@@ -103,6 +123,9 @@ def article_line(row: ArticleRow, width: int, words: Iterable[str] = ()) -> Cont
         gap,
         (meta.strip(), "dim"),
     )
+    if snippet is not None and snippet[0].strip():
+        line = line + Content("\n") + snippet_line(snippet[0], snippet[1], width)
+    return line
 
 
 def feed_line(label: str, total: int | None, unread: int | None, width: int) -> Content:
@@ -112,7 +135,9 @@ def feed_line(label: str, total: int | None, unread: int | None, width: int) -> 
     return Content.assemble(name, " " * max(1, room - cell_len(name) + 1), (counts, "dim"))
 
 
-def bullet_content(text: str, citations: tuple[int, ...], words: Iterable[str]) -> Content:
+def bullet_content(
+    text: str, citations: tuple[int, ...], words: Iterable[str], whole_words: bool = True
+) -> Content:
     """A bullet: `**label**` in bold, `[n]` citations dimmed, search words marked."""
     plain = BOLD.sub(r"\1", text)
     content = Content(plain)
@@ -123,17 +148,39 @@ def bullet_content(text: str, citations: tuple[int, ...], words: Iterable[str]) 
         offset += 4
     for m in CITATIONS.finditer(plain):
         content = content.stylize("dim", m.start(), m.end())
-    content = highlight(content, words)
+    content = highlight(content, words, whole_words)
     if citations:
         content = content + Content.styled(" " + "".join(f"[{c}]" for c in citations), "dim")
     return content
 
 
 def article_blocks(article: Article, words: Iterable[str] = ()) -> list[tuple[str, Content]]:
-    """The article as (kind, content) blocks: title, meta, 锐评, headings, bullets, sources."""
+    """The article as (kind, content) blocks: title, meta, 锐评, headings, bullets, sources.
+
+    The search words are marked as words (`AI` not inside `FAIR`); an article where a
+    word occurs only inside longer words (found by `Open` in `OpenAI`) marks those."""
     words = list(words)
+    blocks = _blocks(article, words, whole_words=True)
+    if words and not match_indexes(blocks):
+        blocks = _blocks(article, words, whole_words=False)
+    return blocks
+
+
+def match_indexes(blocks: list[tuple[str, Content]]) -> list[int]:
+    """The blocks with a marked search match, in order."""
+    return [
+        i
+        for i, (_, content) in enumerate(blocks)
+        if any(span.style == MATCH_STYLE for span in content.spans)
+    ]
+
+
+def _blocks(article: Article, words: list[str], whole_words: bool) -> list[tuple[str, Content]]:
+    def marked(content: Content) -> Content:
+        return highlight(content, words, whole_words)
+
     blocks: list[tuple[str, Content]] = []
-    blocks.append(("title", highlight(Content(article.title), words).stylize("bold")))
+    blocks.append(("title", marked(Content(article.title)).stylize("bold")))
     meta = " · ".join(
         filter(
             None, [article.feed, "、".join(article.outlets), article.published.replace("T", " ")]
@@ -149,21 +196,21 @@ def article_blocks(article: Article, words: Iterable[str] = ()) -> list[tuple[st
         blocks.append(
             (
                 "ruiping",
-                Content.assemble(
-                    (mark, "bold $warning"), highlight(Content(article.ruiping), words)
-                ),
+                Content.assemble((mark, "bold $warning"), marked(Content(article.ruiping))),
             )
         )
     for section in article.sections:
         if section.heading:
-            blocks.append(
-                ("heading", highlight(Content(section.heading), words).stylize("bold $accent"))
-            )
+            blocks.append(("heading", marked(Content(section.heading)).stylize("bold $accent")))
         for bullet in section.bullets:
             # A no-break space keeps the bullet on the line: Chinese has no spaces to wrap at.
             dot = "★\u00a0" if bullet.text in quoted else "•\u00a0"
             blocks.append(
-                ("bullet", Content(dot) + bullet_content(bullet.text, bullet.citations, words))
+                (
+                    "bullet",
+                    Content(dot)
+                    + bullet_content(bullet.text, bullet.citations, words, whole_words),
+                )
             )
     if article.outlets or article.links:
         blocks.append(("heading", Content.styled("信息来源", "bold $accent")))

@@ -15,11 +15,11 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, TextArea
 
-from store.records import Article, ArticleRow, Note
 from store.errors import NotFound
 from store.library import Library
 from store.links import safe_link
 from store.paths import bundled_seeds
+from store.records import Article, ArticleRow, Note
 
 from ..bindings import bindings
 from ..focus import focus_now
@@ -347,6 +347,20 @@ class MainScreen(Screen[None]):
         self.app.copy_to_clipboard(link)
         self.notify(f"已复制 {link}", markup=False, timeout=3)
 
+    def _jump_match(self, step: int) -> None:
+        view = self.query_one(ArticleView)
+        if not view.matches:
+            self.notify("正文里没有搜索匹配 (先按 / 搜索)", markup=False, timeout=2)
+        elif not view.jump_match(step):
+            last = "最后" if step > 0 else "第一"
+            self.notify(f"已是{last}一处匹配", markup=False, timeout=2)
+
+    def action_next_match(self) -> None:
+        self._jump_match(1)
+
+    def action_previous_match(self) -> None:
+        self._jump_match(-1)
+
     def action_toggle_entities(self) -> None:
         sidebar = self.query_one(EntitySidebar)
         sidebar.display = not sidebar.display
@@ -487,7 +501,8 @@ class MainScreen(Screen[None]):
             for h in result.hits
         ]
         articles = self.query_one(ArticleList)
-        articles.show(None, rows=rows, words=result.words)
+        snippets = {h.id: (h.snippet, h.highlights) for h in result.hits}
+        articles.show(None, rows=rows, words=result.words, snippets=snippets)
         articles.border_title = Content.assemble("搜索: ", result.query)
         shown = f"{result.total} 条结果" + (
             f" (显示前 {len(rows)} 条)" if len(rows) < result.total else ""

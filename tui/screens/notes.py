@@ -13,8 +13,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from store.records import Note
 from store.library import Library
+from store.records import Note
 
 from ..bindings import bindings
 from ..focus import focus_now
