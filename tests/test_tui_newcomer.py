@@ -239,3 +239,30 @@ async def test_an_entity_filter_marks_the_entitys_mentions_by_every_alias(
         shown = {m for _, c in view._blocks for m in marked(c)}
         assert "Meta" in shown
         assert view.matches
+
+
+# 8 ---------------------------------------------------------------------------------------
+
+
+async def test_g_and_G_go_to_the_top_and_bottom_of_the_article_and_the_feeds(
+    seeded_db: Path,
+) -> None:
+    from tui.widgets.feed_list import FeedList
+
+    app = NeicanApp(seeded_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await open_first_item(app, pilot)
+        await pilot.press("enter")
+        view = app.query_one(ArticleView)
+        await pilot.press("G")
+        assert view.highlighted == len(view._blocks) - 1 == view.option_count - 1
+        assert view.kinds[view.highlighted] == "link"
+        await pilot.press("g")
+        assert view.highlighted == 0
+        feeds = app.query_one(FeedList)
+        feeds.focus()
+        await pilot.press("G")
+        assert feeds.highlighted == feeds.option_count - 1
+        await pilot.press("g")
+        assert feeds.highlighted == 0

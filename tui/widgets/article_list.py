@@ -24,7 +24,7 @@ Fetch = Callable[[ArticleRow | None, int], list[ArticleRow]]
 class ArticleList(StopAtEnds):
     """One option per loaded article; more are fetched as the cursor nears the end (two screens)."""
 
-    BINDINGS = [*bindings("list"), *bindings("article_list")]
+    BINDINGS = bindings("list")
 
     @dataclass
     class Chosen(Message):

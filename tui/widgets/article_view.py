@@ -87,6 +87,10 @@ class ArticleView(StopAtEnds):
         self.highlighted = target
         return True
 
+    def action_last(self) -> None:
+        self._add_rest(self._shown)  # the blocks not added yet come first
+        super().action_last()
+
     def _add_rest(self, shown: int) -> None:
         if shown != self._shown:
             return  # another article (or none) is shown by now
