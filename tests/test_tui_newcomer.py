@@ -266,3 +266,46 @@ async def test_g_and_G_go_to_the_top_and_bottom_of_the_article_and_the_feeds(
         assert feeds.highlighted == feeds.option_count - 1
         await pilot.press("g")
         assert feeds.highlighted == 0
+
+
+# 9 ---------------------------------------------------------------------------------------
+
+
+def contrast(a, b) -> float:  # type: ignore[no-untyped-def]
+    """WCAG contrast ratio of two colours."""
+
+    def luminance(c) -> float:  # type: ignore[no-untyped-def]
+        def channel(v: int) -> float:
+            x = v / 255
+            return x / 12.92 if x <= 0.03928 else ((x + 0.055) / 1.055) ** 2.4
+
+        return 0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b)
+
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+async def test_unfocused_pane_titles_are_readable_in_every_theme(seeded_db: Path) -> None:
+    from textual.color import Color
+    from textual.geometry import Region
+
+    app = NeicanApp(seeded_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        feeds = app.query_one("#feeds")
+        assert not feeds.has_focus
+        checked = []
+        for theme in sorted(app.available_themes):
+            app.theme = theme
+            await pilot.pause()
+            strip = feeds.render_lines(Region(0, 0, feeds.outer_size.width, 1))[0]
+            [title] = [seg for seg in strip if "订阅" in seg.text]
+            fg, bg = title.style.color, title.style.bgcolor
+            if fg.number is None and fg.triplet is None or bg.triplet is None:
+                # an ANSI theme: the terminal's own text colour on its own background
+                assert fg.name == "default", (theme, fg, bg)
+                continue
+            ratio = contrast(Color.from_rich_color(fg), Color.from_rich_color(bg))
+            assert ratio >= 3, (theme, ratio)
+            checked.append(theme)
+        assert "textual-dark" in checked and len(checked) >= 15
