@@ -309,3 +309,49 @@ async def test_unfocused_pane_titles_are_readable_in_every_theme(seeded_db: Path
             assert ratio >= 3, (theme, ratio)
             checked.append(theme)
         assert "textual-dark" in checked and len(checked) >= 15
+
+
+# 10 --------------------------------------------------------------------------------------
+
+CLOSING = "。，、）」』】》！？：；…"
+WRAP_TEXTS = [
+    "• 2025年第三季度,英伟达数据中心业务收入同比增长69.4%,达到512亿美元;OpenAI、Anthropic"
+    "与Google DeepMind的训练集群持续扩张。市场预计GPT-5.1发布后,推理需求还会上升(约35%)。",
+    "锐评 “大力出奇迹”是富人的特权,但“以小博大”才是寒冬里活下去的唯一本事。"
+    "国内大模型公司在融资、算力、人才三方面同时承压,MiniMax与月之暗面的路线分歧值得关注。",
+]
+
+
+@pytest.mark.parametrize("width", range(16, 100))
+def test_chinese_line_breaking_keeps_numbers_words_and_punctuation(width: int) -> None:
+    import re
+
+    from textual.content import Content
+
+    from tui.render import wrap
+
+    for text in WRAP_TEXTS:
+        indent = 5 if text.startswith("锐评") else 2
+        lines = wrap(Content(text), width, indent).plain.split("\n")
+        for before, after in zip(lines, lines[1:], strict=False):
+            rest = after[indent:]
+            assert rest[:1] not in CLOSING, (width, before, after)
+            # no break inside a number or a Latin word (the words here fit on a line)
+            tail = re.search(r"[A-Za-z0-9.%\-]+$", before)
+            head = re.match(r"[A-Za-z0-9.%\-]+", rest)
+            if tail and head:
+                assert tail.group() + head.group() not in text, (width, before, after)
+            assert after.startswith(" " * indent) and not rest.startswith(" ")
+        assert "".join(line.strip() for line in lines).replace(" ", "") == text.replace(" ", "")
+
+
+async def test_the_ruiping_continues_under_its_text(seeded_db: Path) -> None:
+    app = NeicanApp(seeded_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        await open_first_item(app, pilot)
+        view = app.query_one(ArticleView)
+        index = view.kinds.index("ruiping")
+        lines = view.get_option_at_index(index).prompt.plain.split("\n")
+        assert len(lines) > 1 and lines[0].startswith("锐评 ")
+        assert all(line.startswith("     ") and line[5] != " " for line in lines[1:])

@@ -17,6 +17,8 @@ CITATIONS = re.compile(r"\[\d+\](?:\[\d+\])*")
 BOLD = re.compile(r"\*\*(.+?)\*\*")
 TYPE_LABELS = {"org": "机构", "person": "人物", "product": "产品", "money": "金额", "media": "媒体"}
 MATCH_STYLE = "bold reverse"
+RUIPING_MARK = "锐评 "
+RUIPING_MARK_BOOKMARKED = "锐评 ★ "
 
 
 def short_date(published: str) -> str:
@@ -38,29 +40,59 @@ def _width(ch: str) -> int:
     return cell_len(ch)
 
 
+# The usual Chinese line-breaking rules (禁则): no line starts with closing punctuation,
+# none ends with opening punctuation.
+NO_LINE_START = frozenset("。，、．）」』】》〉〕〗〙〛！？：；…‥,.!?:;)]}%％’”·ー～")
+NO_LINE_END = frozenset("（「『【《〈〔〖〘〚([{‘“")
+NO_BREAK_SPACE = "\u00a0"
+
+
+def _joined(ch: str) -> bool:
+    """A character of a Latin word, number or code (`69.4%`, `GPT-4o`, `[4][10]`)."""
+    return "!" <= ch <= "~"
+
+
+def _may_break(text: str, index: int) -> bool:
+    """May a line start at `index` (a break between `index - 1` and `index`)?"""
+    before, after = text[index - 1], text[index]
+    if after in NO_LINE_START or before in NO_LINE_END or before == NO_BREAK_SPACE:
+        return after == " "
+    return not (_joined(before) and _joined(after))
+
+
+def block_indent(kind: str, content: Content) -> int:
+    """Continuation lines start under the text: after a bullet's dot, after `锐评 ★ `."""
+    if kind == "bullet":
+        return 2
+    if kind == "ruiping":
+        label = content.plain[: len(RUIPING_MARK_BOOKMARKED)]
+        return cell_len(
+            RUIPING_MARK_BOOKMARKED if label == RUIPING_MARK_BOOKMARKED else RUIPING_MARK
+        )
+    return 0
+
+
 def wrap(content: Content, width: int, indent: int = 0) -> Content:
-    """Wrap by terminal cells, anywhere in Chinese and between Latin words, with a hanging
-    indent (Textual's own wrapping breaks only at spaces, which Chinese text has few of)."""
+    """Wrap by terminal cells with the usual Chinese rules: anywhere between Chinese
+    characters, never inside a Latin word or a number, no line starting with closing
+    punctuation (nor ending with opening); continuation lines get a hanging indent.
+    (Textual's own wrapping breaks only at spaces, which Chinese text has few of.)"""
     text = content.plain
     if width <= indent + 4 or cell_len(text) <= width:
         return content
     cuts: list[int] = []
-    line_start, used, last_break = 0, 0, -1
-    room = width
+    line_start, used, room = 0, 0, width
     for index, ch in enumerate(text):
         w = 1 if " " <= ch <= "~" else _width(ch)
-        joined = ch.isascii() and (ch.isalnum() or ch in "[]")  # Latin words, `[4][10]`
-        if used + w > room and index > line_start:
-            cut = index
-            if joined and last_break > line_start + (index - line_start) // 2:
-                cut = last_break  # do not split a word or citations when a break is near
+        if used + w > room and index > line_start and ch != " ":
+            back = range(index, line_start, -1)
+            cut = next((j for j in back if _may_break(text, j)), None)
+            if cut is None:  # one long word: break inside it, never before a closing mark
+                cut = next((j for j in back if text[j] not in NO_LINE_START), index)
             cuts.append(cut)
-            used = cell_len(text[cut : index + 1])
+            used = cell_len(text[cut:index].lstrip(" "))
             line_start, room = cut, width - indent
-            continue
         used += w
-        if not joined:
-            last_break = index + 1
     pieces = content.divide(cuts)
     pad = Content(" " * indent)
     out = pieces[0].rstrip()
@@ -192,7 +224,7 @@ def _blocks(article: Article, words: list[str], whole_words: bool) -> list[tuple
     quoted = {n.text for n in article.notes if n.kind == "quote"}
     bookmarked = any(n.kind == "ruiping" for n in article.notes)
     if article.ruiping:
-        mark = "锐评 ★ " if bookmarked else "锐评 "
+        mark = RUIPING_MARK_BOOKMARKED if bookmarked else RUIPING_MARK
         blocks.append(
             (
                 "ruiping",

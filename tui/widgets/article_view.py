@@ -9,7 +9,7 @@ from textual.widgets.option_list import Option
 from store.records import Article
 
 from ..bindings import bindings
-from ..render import article_blocks, match_indexes, wrap
+from ..render import article_blocks, block_indent, match_indexes, wrap
 from .lists import StopAtEnds
 
 
@@ -101,7 +101,7 @@ class ArticleView(StopAtEnds):
 
     def _wrapped(self, kind: str, content: Content) -> Content:
         width = self.size.width - 4 - self.styles.scrollbar_size_vertical
-        return wrap(content, width, indent=2 if kind == "bullet" else 0)
+        return wrap(content, width, indent=block_indent(kind, content))
 
     def on_resize(self, event: Resize) -> None:
         if self.article is not None and self._blocks:
