@@ -355,3 +355,35 @@ async def test_the_ruiping_continues_under_its_text(seeded_db: Path) -> None:
         lines = view.get_option_at_index(index).prompt.plain.split("\n")
         assert len(lines) > 1 and lines[0].startswith("锐评 ")
         assert all(line.startswith("     ") and line[5] != " " for line in lines[1:])
+
+
+# 11 --------------------------------------------------------------------------------------
+
+
+def footer_keys(app: NeicanApp) -> dict[str, tuple[int, int]]:
+    from textual.widgets._footer import FooterKey
+
+    return {
+        f"{k.key_display} {k.description}": (k.region.x, k.region.right)
+        for k in app.screen.query(FooterKey)
+        if k.region.width
+    }
+
+
+async def test_live_resize_relays_out_and_the_footer_keeps_help_and_quit(seeded_db: Path) -> None:
+    app = NeicanApp(seeded_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        feeds, article = app.query_one("#feeds"), app.query_one("#article")
+        assert feeds.outer_size.width == 26
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert feeds.outer_size.width == 18 and article.outer_size.width == 80 - 18
+        keys = footer_keys(app)
+        for key in ("? Help", "q Quit"):
+            assert key in keys and keys[key][1] <= 80
+        spans = sorted(keys.values())
+        assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))  # none covered
+        await pilot.resize_terminal(120, 35)
+        await pilot.pause()
+        assert feeds.outer_size.width == 26

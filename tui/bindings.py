@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
-from textual.binding import Binding, BindingType
+from textual.binding import ActiveBinding, Binding, BindingType
 
 # Where a key works, in the order the help screen and the README list them.
 SCOPES: dict[str, str] = {
@@ -319,6 +320,17 @@ KEYS: tuple[Key, ...] = (
         scope="help",
     ),
 )
+
+
+# Shown first in every footer, so that a narrow terminal never cuts them off.
+FOOTER_FIRST = ("help", "quit")
+A = TypeVar("A", bound="ActiveBinding")
+
+
+def footer_first(active: dict[str, A]) -> dict[str, A]:
+    """A screen's active bindings with `?` and `q` first (the footer shows them in order)."""
+    first = {k: v for k, v in active.items() if v.binding.action in FOOTER_FIRST}
+    return first | {k: v for k, v in active.items() if k not in first}
 
 
 def in_scope(scope: str) -> list[Key]:

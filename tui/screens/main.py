@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, cast
 from textual import events, on
 from textual.actions import SkipAction
 from textual.app import ComposeResult
+from textual.binding import ActiveBinding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
@@ -21,7 +22,7 @@ from store.links import safe_link
 from store.paths import bundled_seeds
 from store.records import Article, ArticleRow, Note
 
-from ..bindings import bindings
+from ..bindings import bindings, footer_first
 from ..focus import focus_now
 from ..messages import (
     CountsReady,
@@ -51,6 +52,10 @@ class MainScreen(Screen[None]):
     """The reader's panes. Slow work runs in the app's workers, which post their results here."""
 
     BINDINGS = bindings("main")
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        return footer_first(super().active_bindings)
 
     def __init__(self) -> None:
         super().__init__()
@@ -99,8 +104,15 @@ class MainScreen(Screen[None]):
         self.fit_width()
 
     def fit_width(self) -> None:
-        """Below 100 columns the feed pane narrows, and steps aside for the sidebar."""
-        self.set_class(self.app.size.width < 100, "-narrow")
+        """Below 100 columns the feed pane narrows, and steps aside for the sidebar; the
+        footer packs its keys closer (`?` and `q` come first: they are never cut off)."""
+        narrow = self.app.size.width < 100
+        self.set_class(narrow, "-narrow")
+        footer = self.query_one(Footer)
+        if footer.compact != narrow:
+            footer.compact = narrow
+            footer.show_command_palette = not narrow  # `^p` is in `?` and the README
+            footer.refresh(recompose=True)
 
     def start_background(self) -> None:
         """After the first paint: jieba, the counts, the seeds for an empty library."""

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
+from textual.binding import ActiveBinding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
@@ -16,7 +17,7 @@ from textual.widgets.option_list import Option
 from store.library import Library
 from store.records import Note
 
-from ..bindings import bindings
+from ..bindings import bindings, footer_first
 from ..focus import focus_now
 from ..render import note_prompt
 from ..widgets.lists import StopAtEnds
@@ -32,6 +33,11 @@ class NoteList(StopAtEnds):
 
 class NotesScreen(Screen[None]):
     BINDINGS = bindings("notes")
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        return footer_first(super().active_bindings)
+
     DEFAULT_CSS = """
     NotesScreen #notes-filter {
         height: 3;
