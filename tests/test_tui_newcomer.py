@@ -387,3 +387,35 @@ async def test_live_resize_relays_out_and_the_footer_keeps_help_and_quit(seeded_
         await pilot.resize_terminal(120, 35)
         await pilot.pause()
         assert feeds.outer_size.width == 26
+
+
+# 12 --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [(120, 35), (80, 24)])
+async def test_entity_sidebar_articles_show_readable_titles_and_whole_dates(
+    seeded_db: Path, size: tuple[int, int]
+) -> None:
+    from rich.cells import cell_len
+
+    from tui.widgets.entity_sidebar import EntitySidebar
+
+    app = NeicanApp(seeded_db)
+    async with app.run_test(size=size) as pilot:
+        await ready(app, pilot)
+        await pilot.press("e")
+        sidebar = app.query_one(EntitySidebar)
+        while sidebar.entities[sidebar.listing.highlighted].name != "Meta":
+            await pilot.press("j")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert sidebar.mode == "articles"
+        width = sidebar.listing.scrollable_content_region.width
+        for row, option in zip(sidebar.rows, sidebar.listing.options, strict=True):
+            title_line, meta_line = option.prompt.plain.split("\n")
+            assert all(cell_len(line) <= width for line in (title_line, meta_line))
+            shown = title_line[2:].rstrip("…")
+            assert row.title.startswith(shown) and cell_len(shown) >= min(
+                cell_len(row.title), width * 2 // 3
+            )
+            assert meta_line.endswith(row.published[:10])

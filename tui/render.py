@@ -160,6 +160,24 @@ def article_line(
     return line
 
 
+def sidebar_article_line(row: ArticleRow, width: int) -> Content:
+    """An article in the narrow entity sidebar: marks and title on one line, outlet and
+    date dimmed on the next (one line would leave the title four characters)."""
+    marks = ("●" if not row.read else " ") + ("★" if row.noted else " ")
+    title = Content(truncate(row.title, max(4, width - 2)))
+    if not row.read:
+        title = title.stylize("bold")
+    date = row.published[:10]
+    source = truncate("、".join(row.outlets) or row.feed, max(4, width - 2 - len(date) - 1))
+    return Content.assemble(
+        (marks[0], "$accent"),
+        (marks[1], "$warning"),
+        title,
+        "\n  ",
+        (f"{source} {date}", "dim"),
+    )
+
+
 def feed_line(label: str, total: int | None, unread: int | None, width: int) -> Content:
     counts = "" if total is None else (f"{unread}/{total}" if unread else f"{total}")
     room = max(4, width - cell_len(counts) - 1)
