@@ -419,3 +419,47 @@ async def test_entity_sidebar_articles_show_readable_titles_and_whole_dates(
                 cell_len(row.title), width * 2 // 3
             )
             assert meta_line.endswith(row.published[:10])
+
+
+# 13 --------------------------------------------------------------------------------------
+
+
+async def test_notes_screen_says_nothing_matches_and_its_help_and_palette_are_its_own(
+    seeded_db: Path,
+) -> None:
+    from textual.command import CommandList
+    from textual.widgets._footer import FooterKey
+
+    from store.library import Library
+    from tui.screens.help import HelpScreen
+    from tui.screens.notes import NotesScreen
+
+    with Library(seeded_db) as lib:
+        lib.add_note(lib.article_rows(feed="AI内参")[1].id, "ruiping")
+    app = NeicanApp(seeded_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await pilot.press("N")
+        screen = app.screen
+        assert isinstance(screen, NotesScreen)
+        shown = {k.key_display for k in screen.query(FooterKey)}
+        assert {"e", "d", "/", "?", "q"} <= shown and not {"n", "m", "b", "N"} & shown
+        await pilot.press("slash", *"不存在的词")
+        [empty] = [o.prompt.plain for o in screen.query_one("#notes-list").options]
+        assert "没有匹配" in empty and "不存在的词" in empty and "按 b" not in empty
+        await pilot.press("escape")  # nothing matched: the filter is cleared
+        assert len(screen.notes) == 1
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        lines = app.screen.query_one("#help-text").render().plain.splitlines()
+        assert lines[2] == "Notes screen" and lines[3].startswith("esc")
+        await pilot.press("escape", "ctrl+p", *"Undo")
+        await pilot.pause()
+        lists = app.screen.query(CommandList)
+        await pilot.pause()
+        assert lists and lists.first().option_count >= 1
+        await pilot.press("escape", "ctrl+p", *"Next unread")
+        await pilot.pause()
+        lists = app.screen.query(CommandList)
+        prompts = [o.prompt.plain for o in lists.first().options] if lists else []
+        assert not any("Next unread" in p for p in prompts)

@@ -59,11 +59,16 @@ class NeicanCommands(Provider):
         app = self.app
         assert isinstance(app, NeicanApp)
         main = app.main
+        # The keys of the screen the palette was opened on (the notes screen has its own).
+        screen = self.screen
+        scope = "notes" if isinstance(screen, NotesScreen) else "main"
         commands: list[tuple[str, Callable[[], Any], str]] = [
-            (f"{key.label} ({key.display})", partial(main.run_action, key.action), key.help)
+            (f"{key.label} ({key.display})", partial(screen.run_action, key.action), key.help)
             for key in KEYS
-            if key.scope in ("main", "app") and not key.builtin
+            if key.scope in (scope, "app") and not key.builtin
         ]
+        if scope == "notes":
+            return commands
         for view in main.query_one(FeedList).views:
             commands.append(
                 (f"Go to {view.label}", partial(main.go_to_view, view), f"Show the {view.kind}")
@@ -256,7 +261,7 @@ class NeicanApp(App[None]):
     # global keys --------------------------------------------------------------------
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen())
+        self.push_screen(HelpScreen("notes" if isinstance(self.screen, NotesScreen) else None))
 
     def action_export_notes(self) -> None:
         def chosen(folder: Path | None) -> None:

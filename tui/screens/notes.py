@@ -100,12 +100,12 @@ class NotesScreen(Screen[None]):
         hint = "  · u 撤销删除" if self.undo else ""
         self.query_one("#notes-status", Static).update(Content(shown + hint))
         if not self.notes:
-            listing.add_option(
-                Option(
-                    Content.styled("没有笔记: 在文章里按 b 收藏锐评, 按 a 引用一段", "dim"),
-                    disabled=True,
-                )
+            empty = (
+                f"没有匹配 “{text}” 的笔记 (esc 清除过滤)"
+                if text
+                else "没有笔记: 在文章里按 b 收藏锐评, 按 a 引用一段"
             )
+            listing.add_option(Option(Content.styled(empty, "dim"), disabled=True))
 
     @property
     def current(self) -> Note | None:
@@ -124,7 +124,10 @@ class NotesScreen(Screen[None]):
         focus_now(self.query_one("#notes-filter", Input))
 
     def action_back(self) -> None:
-        if self.query_one("#notes-filter", Input).has_focus:
+        field = self.query_one("#notes-filter", Input)
+        if field.has_focus:
+            if field.value and not self.notes:
+                field.value = ""  # nothing matched: esc clears the filter
             self.query_one(NoteList).focus()
         else:
             self.dismiss(None)
