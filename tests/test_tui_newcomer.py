@@ -463,3 +463,26 @@ async def test_notes_screen_says_nothing_matches_and_its_help_and_palette_are_it
         lists = app.screen.query(CommandList)
         prompts = [o.prompt.plain for o in lists.first().options] if lists else []
         assert not any("Next unread" in p for p in prompts)
+
+
+# 15 --------------------------------------------------------------------------------------
+
+
+async def test_toasts_leave_the_status_line_and_scrollbars_are_light(seeded_db: Path) -> None:
+    from textual.widgets._toast import Toast
+
+    app = NeicanApp(seeded_db)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(app, pilot)
+        app.notify("已标为已读", timeout=30)
+        for _ in range(4):
+            await pilot.pause()
+        status = app.query_one("#status").region
+        toasts = [t.region for t in app.query(Toast)]
+        assert toasts and all(r.bottom <= status.y for r in toasts)
+        for pane in ("#feeds", "#articles", "#article"):
+            styles = app.query_one(pane).styles
+            assert styles.scrollbar_size_vertical == 1
+            bar, thumb = styles.scrollbar_background, styles.scrollbar_color
+            assert contrast(bar, styles.background) < 1.2  # the track is the pane's colour
+            assert contrast(bar, styles.scrollbar_background.blend(thumb, thumb.a)) > 1.5
