@@ -530,7 +530,7 @@ def _hits(library: Source, ranked: list[tuple[int, float]], query: Query) -> lis
                 outlets=tuple(outlet_list),
                 published=published,
                 snippet=snippet,
-                score=-score or 0.0,
+                score=-score if score else None,  # 0.0: not ranked (see SearchHit)
                 kind=kind,
                 read=bool(read),
                 noted=bool(noted),
