@@ -541,3 +541,24 @@ def test_a_new_library_path_is_announced(
     assert f"created a new library at {path.resolve()}" in result.err
     again = run_cli(capsys, "--db", str(path), "stats")
     assert "created" not in again.err
+
+
+# 18 --------------------------------------------------------------------------------------
+
+
+def test_readme_is_for_a_newcomer_and_links_the_internals() -> None:
+    from conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    intro = readme[: readme.index("## Quick start")]
+    assert "digest" in intro and "《AI内参》" in intro and "feeds" in intro.lower()
+    assert "*unread/total*" in readme  # what `16/16` means
+    assert "~/Documents/neican-notes" in readme and "Obsidian" in readme
+    for path in ("docs/PERFORMANCE.md", "docs/SEARCH.md"):
+        assert f"]({path})" in readme and (ROOT / path).is_file()
+    for png in ("docs/screenshot-120x35.png", "docs/screenshot-80x24.png"):
+        assert f"]({png})" in readme
+        assert (ROOT / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    performance = readme[readme.index("## Performance") : readme.index("## Development")]
+    assert "|---|" not in performance  # the tables live in docs/PERFORMANCE.md
+    assert "FTS5" not in readme[readme.index("## Search") : readme.index("## Entities")]
