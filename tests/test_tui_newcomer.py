@@ -562,3 +562,17 @@ def test_readme_is_for_a_newcomer_and_links_the_internals() -> None:
     performance = readme[readme.index("## Performance") : readme.index("## Development")]
     assert "|---|" not in performance  # the tables live in docs/PERFORMANCE.md
     assert "FTS5" not in readme[readme.index("## Search") : readme.index("## Entities")]
+
+
+async def test_a_resize_keeps_the_selected_match_in_view(seeded_db: Path) -> None:
+    app = NeicanApp(seeded_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        await search_for(app, pilot, "李飞飞")
+        await pilot.press("enter")
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.pause()
+        view = app.query_one(ArticleView)
+        line = view._index_to_line[view.highlighted]
+        assert view.scroll_offset.y <= line < view.scroll_offset.y + view.size.height

@@ -107,6 +107,8 @@ class ArticleView(StopAtEnds):
         if self.article is not None and self._blocks:
             for index, (kind, content) in enumerate(self._blocks[: self.option_count]):
                 self.replace_option_prompt_at_index(index, self._wrapped(kind, content))
+            # Re-wrapped lines move the blocks: keep the selected one (a match) in view.
+            self.call_after_refresh(self.scroll_to_highlight)
 
     def show_message(self, text: object) -> None:
         self.article = None
