@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .articles import Article, Note
 from .errors import NeicanError
+from .records import Article, Note
 
 if TYPE_CHECKING:
     from .library import Library

@@ -34,6 +34,11 @@ def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir(APP, appauthor=False))
 
 
+def default_export_dir() -> Path:
+    """Notes go to a folder in the user's documents dir until the user picks another."""
+    return Path(platformdirs.user_documents_dir()) / "neican-notes"
+
+
 def bundled_seeds() -> list[Path]:
     """The sample documents shipped with neican (inside the wheel, or the source tree's)."""
     packaged = resources.files("store") / "seeds"

@@ -193,7 +193,10 @@ class SearchHit:
     outlets: tuple[str, ...]
     published: str
     snippet: str
-    score: float
+    # bm25 (higher is better); None when the hits are not ranked by relevance (a query
+    # matching over half of the library, filters only, or past the ranked window):
+    # those come newest first.
+    score: float | None
     kind: Kind = "article"
     read: bool = False
     noted: bool = False
@@ -217,7 +220,7 @@ class SearchHit:
             "outlets": list(self.outlets),
             "published": self.published,
             "snippet": self.marked_snippet(),
-            "score": round(self.score, 4),
+            "score": None if self.score is None else round(self.score, 4),
         }
 
 

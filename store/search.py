@@ -136,7 +136,7 @@ def plan(term: Term) -> Plan:
 def run_search(library: Source, text: str, limit: int | None = 20) -> SearchResult:
     query = parse_query(text)
     limit = None if not limit or limit < 0 else limit
-    words = tuple(w for t in query.positive for w in t.words())
+    words = _highlight_words(library, query)
     if query.is_empty:
         return SearchResult(query.text, 0, (), query.problems, words)
     try:
@@ -146,6 +146,19 @@ def run_search(library: Source, text: str, limit: int | None = 20) -> SearchResu
     if hits is None:
         hits = _hits(library, ranked, query)
     return SearchResult(query.text, total, tuple(hits), query.problems, words)
+
+
+def _highlight_words(library: Source, query: Query) -> tuple[str, ...]:
+    """What the reader marks: each word, each phrase whole (its words joined by a space),
+    and for `entity:` every name and alias of the entities it means."""
+    words = [t.text for t in query.positive]
+    ids = [i for name in query.entities for i, _, _ in library.resolve_entity(name)]
+    for chunk, placeholders in in_chunks(ids):
+        for name, aliases in library.conn.execute(
+            f"SELECT name, aliases FROM entities WHERE id IN ({placeholders})", chunk
+        ):
+            words += [name, *json.loads(aliases or "[]")]
+    return tuple(dict.fromkeys(" ".join(w.split()) for w in words if w.strip()))
 
 
 def _filters(
@@ -520,7 +533,7 @@ def _hits(library: Source, ranked: list[tuple[int, float]], query: Query) -> lis
                 outlets=tuple(outlet_list),
                 published=published,
                 snippet=snippet,
-                score=-score or 0.0,
+                score=-score if score else None,  # 0.0: not ranked (see SearchHit)
                 kind=kind,
                 read=bool(read),
                 noted=bool(noted),

@@ -32,10 +32,15 @@ def save(**changes: Any) -> None:
         pass  # a setting not remembered is not worth an error
 
 
-def export_folder() -> Path:
-    """Where notes were last exported, else ./neican-notes."""
+def remembered_export_folder() -> Path | None:
+    """Where notes were last exported, if they ever were."""
     folder = load().get("export_dir")
-    return Path(folder).expanduser() if isinstance(folder, str) and folder else Path("neican-notes")
+    return Path(folder).expanduser() if isinstance(folder, str) and folder else None
+
+
+def export_folder() -> Path:
+    """Where notes were last exported, else `neican-notes` in the user's documents dir."""
+    return remembered_export_folder() or paths.default_export_dir()
 
 
 # What `neican config set KEY VALUE` may set, and what each one is.

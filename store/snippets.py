@@ -21,10 +21,35 @@ def term_pattern(term: Term) -> re.Pattern[str]:
     return re.compile(r"[\W_]*".join(re.escape(w.lower()) for w in term.words()))
 
 
-def highlight_spans(text: str, words: Iterable[str]) -> list[tuple[int, int]]:
+_LATIN = re.compile(r"[A-Za-z0-9]")
+
+
+def highlight_pattern(word: str, whole_words: bool = True) -> re.Pattern[str]:
+    """What to mark for one of a search's words (SearchResult.words) in lower-cased text.
+
+    A word with a space in it is a phrase: its words in order, as the search matched
+    them (not each word anywhere). With `whole_words`, a word that starts or ends with
+    a Latin letter or digit is marked only where it is not part of a longer Latin word
+    (`AI` is not marked inside `FAIR` or `OpenAI`); next to Chinese it always is.
+    """
+    term = Term(word, phrase=len(word.split()) > 1)
+    pattern = term_pattern(term).pattern
+    if whole_words:
+        if _LATIN.match(word[:1]):
+            pattern = r"(?<![a-z0-9])" + pattern
+        if _LATIN.match(word[-1:]):
+            pattern += r"(?![a-z0-9])"
+    return re.compile(pattern)
+
+
+def highlight_spans(
+    text: str, words: Iterable[str], whole_words: bool = True
+) -> list[tuple[int, int]]:
     """(start, end) of every match of a search's words in `text`, merged and in order
-    (words without a letter or digit mark nothing)."""
-    patterns = [term_pattern(Term(w)) for w in words if any(c.isalnum() for c in w)]
+    (words without a letter or digit mark nothing; see highlight_pattern)."""
+    patterns = [
+        highlight_pattern(w.strip(), whole_words) for w in words if any(c.isalnum() for c in w)
+    ]
     return find_spans(text, patterns) if patterns else []
 
 

@@ -32,6 +32,7 @@ def isolate(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "xdg-config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "xdg-cache"))
+    monkeypatch.setenv("XDG_DOCUMENTS_DIR", str(home / "Documents"))
     monkeypatch.delenv("NEICAN_DEBUG", raising=False)
 
 

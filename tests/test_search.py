@@ -402,6 +402,7 @@ def test_title_matches_rank_first(tmp_path: Path) -> None:
         hits = lib.search("Manus").hits
         assert 0 < len(hits) < 8  # ranked by bm25, not by date
         assert "Manus" in hits[0].title
+        assert hits[0].score is not None and hits[-1].score is not None
         assert hits[0].score >= hits[-1].score
 
 

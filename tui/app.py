@@ -7,6 +7,7 @@ import gc
 import sqlite3
 import threading
 import time
+import webbrowser
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -20,12 +21,11 @@ from textual.content import Content
 from textual.message import Message
 from textual.worker import Worker, WorkerState
 
-from store import segment, settings
-from store.articles import ArticleRow
+from store import paths, segment, settings
 from store.errors import NeicanError
 from store.export import export_notes
 from store.library import Library
-from store.paths import bundled_seeds
+from store.records import ArticleRow
 from store.sql import explain
 
 from .bindings import KEYS, bindings
@@ -61,11 +61,16 @@ class NeicanCommands(Provider):
         app = self.app
         assert isinstance(app, NeicanApp)
         main = app.main
+        # The keys of the screen the palette was opened on (the notes screen has its own).
+        screen = self.screen
+        scope = "notes" if isinstance(screen, NotesScreen) else "main"
         commands: list[tuple[str, Callable[[], Any], str]] = [
-            (f"{key.label} ({key.display})", partial(main.run_action, key.action), key.help)
+            (f"{key.label} ({key.display})", partial(screen.run_action, key.action), key.help)
             for key in KEYS
-            if key.scope in ("main", "app") and not key.builtin
+            if key.scope in (scope, "app") and not key.builtin
         ]
+        if scope == "notes":
+            return commands
         for view in main.query_one(FeedList).views:
             commands.append(
                 (f"Go to {view.label}", partial(main.go_to_view, view), f"Show the {view.kind}")
@@ -213,7 +218,7 @@ class NeicanApp(App[None]):
 
     @work(exclusive=True, group="import", exit_on_error=False)
     async def import_seeds(self) -> None:
-        report = await self.in_db(self.library.import_paths, bundled_seeds())
+        report = await self.in_db(self.library.import_paths, paths.bundled_seeds())
         self._to_main(ImportFinished(len(report.imported), [o.reason for o in report.refused]))
 
     @work(exclusive=True, group="search", exit_on_error=False)
@@ -238,14 +243,19 @@ class NeicanApp(App[None]):
         self._to_main(RuipingToggled(await self.in_db(self.library.toggle_ruiping, article_id)))
 
     @work(group="notes", exit_on_error=False)
-    async def add_quote(self, article_id: int, text: str) -> None:
-        note = await self.in_db(self.library.add_note, article_id, "quote", text)
+    async def add_quote(
+        self, article_id: int, text: str, comment: str = "", tags: tuple[str, ...] = ()
+    ) -> None:
+        note = await self.in_db(
+            partial(self.library.add_note, article_id, "quote", text, comment, tags)
+        )
         self._to_main(QuoteAdded(note))
 
     @work(exclusive=True, group="export", exit_on_error=False)
     async def export_notes(self, folder: Path) -> None:
+        folder = folder.resolve()
         report = await self.in_db(export_notes, self.library, folder)
-        settings.save(export_dir=str(folder.resolve()))
+        settings.save(export_dir=str(folder))
         files = len(report.written) + len(report.updated)
         self.notify(
             f"已导出: {files} 个文件写入 {folder}"
@@ -254,17 +264,26 @@ class NeicanApp(App[None]):
             timeout=6,
         )
 
+    def open_in_browser(self, url: str) -> bool:
+        """Hand a link to the system's browser; False when there is none to hand it to."""
+        try:
+            return webbrowser.open(url, new=2)
+        except webbrowser.Error:
+            return False
+
     # global keys --------------------------------------------------------------------
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen())
+        self.push_screen(HelpScreen("notes" if isinstance(self.screen, NotesScreen) else None))
 
     def action_export_notes(self) -> None:
         def chosen(folder: Path | None) -> None:
             if folder is not None:
                 self.export_notes(folder)
 
-        self.push_screen(ExportModal(settings.export_folder().resolve()), chosen)
+        remembered = settings.remembered_export_folder()
+        folder = (remembered or paths.default_export_dir()).resolve()
+        self.push_screen(ExportModal(folder, first=remembered is None), chosen)
 
     @on(NotesScreen.OpenArticle)
     def open_from_notes(self, event: NotesScreen.OpenArticle) -> None:

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
-from textual.binding import Binding, BindingType
+from textual.binding import ActiveBinding, Binding, BindingType
 
 # Where a key works, in the order the help screen and the README list them.
 SCOPES: dict[str, str] = {
     "app": "Main and notes screens",
     "main": "Main screen",
     "list": "Every list",
-    "article_list": "Article list",
     "article_view": "Article",
     "notes": "Notes screen",
     "note_edit": "Note editor",
     "export": "Export dialog",
     "help": "Help screen",
+    "links": "Link chooser",
 }
 
 
@@ -168,6 +169,24 @@ KEYS: tuple[Key, ...] = (
         footer=False,
     ),
     Key(
+        keys="right_square_bracket",
+        action="next_match",
+        label="Next match",
+        help="Go to the next search match in the article",
+        display="]",
+        scope="main",
+        footer=False,
+    ),
+    Key(
+        keys="left_square_bracket",
+        action="previous_match",
+        label="Prev match",
+        help="Go to the previous search match in the article",
+        display="[",
+        scope="main",
+        footer=False,
+    ),
+    Key(
         keys="j,down",
         action="cursor_down",
         label="Down",
@@ -188,19 +207,19 @@ KEYS: tuple[Key, ...] = (
     Key(
         keys="g",
         action="first",
-        label="First",
-        help="Go to the first article",
+        label="Top",
+        help="Go to the top of the list or the article",
         display="g",
-        scope="article_list",
+        scope="list",
         footer=False,
     ),
     Key(
         keys="G",
         action="last",
-        label="Last",
-        help="Go to the last loaded article",
+        label="Bottom",
+        help="Go to the bottom (of a long list: its last loaded article)",
         display="G",
-        scope="article_list",
+        scope="list",
         footer=False,
     ),
     Key(
@@ -285,6 +304,14 @@ KEYS: tuple[Key, ...] = (
         scope="export",
     ),
     Key(
+        keys="escape",
+        action="cancel",
+        label="Cancel",
+        help="Close without opening a link (enter picks one)",
+        display="esc",
+        scope="links",
+    ),
+    Key(
         keys="escape,question_mark,q",
         action="dismiss",
         label="Close",
@@ -293,6 +320,17 @@ KEYS: tuple[Key, ...] = (
         scope="help",
     ),
 )
+
+
+# Shown first in every footer, so that a narrow terminal never cuts them off.
+FOOTER_FIRST = ("help", "quit")
+A = TypeVar("A", bound="ActiveBinding")
+
+
+def footer_first(active: dict[str, A]) -> dict[str, A]:
+    """A screen's active bindings with `?` and `q` first (the footer shows them in order)."""
+    first = {k: v for k, v in active.items() if v.binding.action in FOOTER_FIRST}
+    return first | {k: v for k, v in active.items() if k not in first}
 
 
 def in_scope(scope: str) -> list[Key]:

@@ -54,6 +54,7 @@ def warn(message: str) -> None:
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="neican", prog_name="neican")
 @db_option
 @click.pass_context
 def cli(ctx: click.Context) -> None:
@@ -96,11 +97,15 @@ def parse(file: Path, as_json: bool) -> None:
 def open_library(ctx: click.Context | None = None) -> Library:
     """The library named by --db / $NEICAN_DB / the default location."""
     from store.library import Library
+    from store.paths import library_path
 
     ctx = ctx or click.get_current_context()
-    library = Library(
-        ctx.meta.get("neican.db"), notice=lambda m: click.echo(f"neican: {m}", err=True)
-    )
+    given = ctx.meta.get("neican.db")
+    path = library_path(given)
+    is_new = given is not None and not path.exists()
+    library = Library(path, notice=lambda m: click.echo(f"neican: {m}", err=True))
+    if is_new:  # a mistyped --db PATH would otherwise look like an empty library
+        click.echo(f"neican: created a new library at {path.resolve()}", err=True)
     _opened.append(library.path)
     return library
 
@@ -232,6 +237,19 @@ def show(article_id: int, as_json: bool) -> None:
             echo(f"  - {bullet.text}{' ' + cites if cites else ''}")
     for link in article.links:
         echo(f"\n{link}")
+    if article.entities:
+        echo("\n【实体】")
+        for entity in article.entities:
+            echo(f"  {entity.name} ({entity.type}) ×{entity.count}")
+    if article.notes:
+        echo("\n【笔记】")
+        for note in article.notes:
+            kind = "锐评" if note.kind == "ruiping" else "引用"
+            echo(f"  #{note.id} {kind} {note.created[:10]}: {note.text}")
+            if note.comment:
+                echo(f"    ✎ {note.comment}")
+            if note.tags:
+                echo("    " + " ".join("#" + t for t in note.tags))
 
 
 @cli.command()
@@ -446,7 +464,7 @@ def notes_export(
 ) -> None:
     """Export notes to Markdown: one file per noted article, in FOLDER.
 
-    FOLDER defaults to the last one used (else ./neican-notes). Files are
+    FOLDER defaults to the last one used (else neican-notes in your documents folder). Files are
     `YYYY-MM-DD 标题.md` with YAML front matter; what you write outside the
     marked region survives every export, and a renamed file is found again.
     """

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from store.articles import ArticleRow, FeedCount, Note, SearchResult
+from store.records import ArticleRow, FeedCount, Note, SearchResult
 
 
 @dataclass

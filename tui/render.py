@@ -10,14 +10,15 @@ from rich.cells import cell_len, set_cell_size
 from textual.content import Content
 from textual.fuzzy import Matcher
 
-from store.articles import Article, ArticleRow, EntityCount, Note
-from store.query import Term
-from store.search import find_spans, plan
+from store.records import Article, ArticleRow, EntityCount, Note
+from store.snippets import highlight_spans
 
 CITATIONS = re.compile(r"\[\d+\](?:\[\d+\])*")
 BOLD = re.compile(r"\*\*(.+?)\*\*")
 TYPE_LABELS = {"org": "机构", "person": "人物", "product": "产品", "money": "金额", "media": "媒体"}
 MATCH_STYLE = "bold reverse"
+RUIPING_MARK = "锐评 "
+RUIPING_MARK_BOOKMARKED = "锐评 ★ "
 
 
 def short_date(published: str) -> str:
@@ -39,29 +40,59 @@ def _width(ch: str) -> int:
     return cell_len(ch)
 
 
+# The usual Chinese line-breaking rules (禁则): no line starts with closing punctuation,
+# none ends with opening punctuation.
+NO_LINE_START = frozenset("。，、．）」』】》〉〕〗〙〛！？：；…‥,.!?:;)]}%％’”·ー～")
+NO_LINE_END = frozenset("（「『【《〈〔〖〘〚([{‘“")
+NO_BREAK_SPACE = "\u00a0"
+
+
+def _joined(ch: str) -> bool:
+    """A character of a Latin word, number or code (`69.4%`, `GPT-4o`, `[4][10]`)."""
+    return "!" <= ch <= "~"
+
+
+def _may_break(text: str, index: int) -> bool:
+    """May a line start at `index` (a break between `index - 1` and `index`)?"""
+    before, after = text[index - 1], text[index]
+    if after in NO_LINE_START or before in NO_LINE_END or before == NO_BREAK_SPACE:
+        return after == " "
+    return not (_joined(before) and _joined(after))
+
+
+def block_indent(kind: str, content: Content) -> int:
+    """Continuation lines start under the text: after a bullet's dot, after `锐评 ★ `."""
+    if kind == "bullet":
+        return 2
+    if kind == "ruiping":
+        label = content.plain[: len(RUIPING_MARK_BOOKMARKED)]
+        return cell_len(
+            RUIPING_MARK_BOOKMARKED if label == RUIPING_MARK_BOOKMARKED else RUIPING_MARK
+        )
+    return 0
+
+
 def wrap(content: Content, width: int, indent: int = 0) -> Content:
-    """Wrap by terminal cells, anywhere in Chinese and between Latin words, with a hanging
-    indent (Textual's own wrapping breaks only at spaces, which Chinese text has few of)."""
+    """Wrap by terminal cells with the usual Chinese rules: anywhere between Chinese
+    characters, never inside a Latin word or a number, no line starting with closing
+    punctuation (nor ending with opening); continuation lines get a hanging indent.
+    (Textual's own wrapping breaks only at spaces, which Chinese text has few of.)"""
     text = content.plain
     if width <= indent + 4 or cell_len(text) <= width:
         return content
     cuts: list[int] = []
-    line_start, used, last_break = 0, 0, -1
-    room = width
+    line_start, used, room = 0, 0, width
     for index, ch in enumerate(text):
         w = 1 if " " <= ch <= "~" else _width(ch)
-        joined = ch.isascii() and (ch.isalnum() or ch in "[]")  # Latin words, `[4][10]`
-        if used + w > room and index > line_start:
-            cut = index
-            if joined and last_break > line_start + (index - line_start) // 2:
-                cut = last_break  # do not split a word or citations when a break is near
+        if used + w > room and index > line_start and ch != " ":
+            back = range(index, line_start, -1)
+            cut = next((j for j in back if _may_break(text, j)), None)
+            if cut is None:  # one long word: break inside it, never before a closing mark
+                cut = next((j for j in back if text[j] not in NO_LINE_START), index)
             cuts.append(cut)
-            used = cell_len(text[cut : index + 1])
+            used = cell_len(text[cut:index].lstrip(" "))
             line_start, room = cut, width - indent
-            continue
         used += w
-        if not joined:
-            last_break = index + 1
     pieces = content.divide(cuts)
     pad = Content(" " * indent)
     out = pieces[0].rstrip()
@@ -71,22 +102,43 @@ def wrap(content: Content, width: int, indent: int = 0) -> Content:
     return out
 
 
-def patterns_for(words: Iterable[str]) -> list[re.Pattern[str]]:
-    return [plan(Term(w)).pattern for w in words if any(c.isalnum() for c in w)]
-
-
-def highlight(content: Content, words: Iterable[str]) -> Content:
-    """Mark every match of the search words (as the search found them)."""
-    patterns = patterns_for(words)
-    if not patterns:
-        return content
-    for start, end in find_spans(content.plain, patterns):
+def highlight(content: Content, words: Iterable[str], whole_words: bool = True) -> Content:
+    """Mark every match of the search words: phrases whole, Latin words as words
+    (store.snippets.highlight_spans)."""
+    for start, end in highlight_spans(content.plain, words, whole_words):
         content = content.stylize(MATCH_STYLE, start, end)
     return content
 
 
-def article_line(row: ArticleRow, width: int, words: Iterable[str] = ()) -> Content:
-    """One line of the article list: marks, title, then outlet and date on the right."""
+def fit(content: Content, width: int) -> Content:
+    """Cut `content` to `width` cells keeping its styles, with an ellipsis."""
+    text = content.plain
+    if cell_len(text) <= width:
+        return content
+    used, end = 0, 0
+    while end < len(text) and used + _width(text[end]) <= width - 1:
+        used += _width(text[end])
+        end += 1
+    return content[:end].rstrip() + Content("…")
+
+
+def snippet_line(snippet: str, spans: Iterable[tuple[int, int]], width: int) -> Content:
+    """A search hit's snippet, dimmed under its title, with the matches marked."""
+    content = Content(" ".join(snippet.split()))
+    if len(content.plain) == len(snippet):
+        for start, end in spans:
+            content = content.stylize(MATCH_STYLE, start, end)
+    return Content("   ") + fit(content, max(4, width - 3)).stylize("dim")
+
+
+def article_line(
+    row: ArticleRow,
+    width: int,
+    words: Iterable[str] = (),
+    snippet: tuple[str, tuple[tuple[int, int], ...]] | None = None,
+) -> Content:
+    """One line of the article list: marks, title, then outlet and date on the right;
+    under a search hit, its snippet."""
     marks = ("●" if not row.read else " ") + ("★" if row.noted else " ")
     meta = f" {truncate('、'.join(row.outlets) or row.feed, 12)} {short_date(row.published)}"
     room = max(8, width - cell_len(marks) - cell_len(meta) - 1)
@@ -95,13 +147,34 @@ def article_line(row: ArticleRow, width: int, words: Iterable[str] = ()) -> Cont
     title_content = highlight(Content(title), words)
     if not row.read:
         title_content = title_content.stylize("bold")
-    return Content.assemble(
+    line = Content.assemble(
         (marks[0], "$accent"),
         (marks[1], "$warning"),
         " ",
         title_content,
         gap,
         (meta.strip(), "dim"),
+    )
+    if snippet is not None and snippet[0].strip():
+        line = line + Content("\n") + snippet_line(snippet[0], snippet[1], width)
+    return line
+
+
+def sidebar_article_line(row: ArticleRow, width: int) -> Content:
+    """An article in the narrow entity sidebar: marks and title on one line, outlet and
+    date dimmed on the next (one line would leave the title four characters)."""
+    marks = ("●" if not row.read else " ") + ("★" if row.noted else " ")
+    title = Content(truncate(row.title, max(4, width - 2)))
+    if not row.read:
+        title = title.stylize("bold")
+    date = row.published[:10]
+    source = truncate("、".join(row.outlets) or row.feed, max(4, width - 2 - len(date) - 1))
+    return Content.assemble(
+        (marks[0], "$accent"),
+        (marks[1], "$warning"),
+        title,
+        "\n  ",
+        (f"{source} {date}", "dim"),
     )
 
 
@@ -112,7 +185,9 @@ def feed_line(label: str, total: int | None, unread: int | None, width: int) -> 
     return Content.assemble(name, " " * max(1, room - cell_len(name) + 1), (counts, "dim"))
 
 
-def bullet_content(text: str, citations: tuple[int, ...], words: Iterable[str]) -> Content:
+def bullet_content(
+    text: str, citations: tuple[int, ...], words: Iterable[str], whole_words: bool = True
+) -> Content:
     """A bullet: `**label**` in bold, `[n]` citations dimmed, search words marked."""
     plain = BOLD.sub(r"\1", text)
     content = Content(plain)
@@ -123,17 +198,39 @@ def bullet_content(text: str, citations: tuple[int, ...], words: Iterable[str]) 
         offset += 4
     for m in CITATIONS.finditer(plain):
         content = content.stylize("dim", m.start(), m.end())
-    content = highlight(content, words)
+    content = highlight(content, words, whole_words)
     if citations:
         content = content + Content.styled(" " + "".join(f"[{c}]" for c in citations), "dim")
     return content
 
 
 def article_blocks(article: Article, words: Iterable[str] = ()) -> list[tuple[str, Content]]:
-    """The article as (kind, content) blocks: title, meta, 锐评, headings, bullets, sources."""
+    """The article as (kind, content) blocks: title, meta, 锐评, headings, bullets, sources.
+
+    The search words are marked as words (`AI` not inside `FAIR`); an article where a
+    word occurs only inside longer words (found by `Open` in `OpenAI`) marks those."""
     words = list(words)
+    blocks = _blocks(article, words, whole_words=True)
+    if words and not match_indexes(blocks):
+        blocks = _blocks(article, words, whole_words=False)
+    return blocks
+
+
+def match_indexes(blocks: list[tuple[str, Content]]) -> list[int]:
+    """The blocks with a marked search match, in order."""
+    return [
+        i
+        for i, (_, content) in enumerate(blocks)
+        if any(span.style == MATCH_STYLE for span in content.spans)
+    ]
+
+
+def _blocks(article: Article, words: list[str], whole_words: bool) -> list[tuple[str, Content]]:
+    def marked(content: Content) -> Content:
+        return highlight(content, words, whole_words)
+
     blocks: list[tuple[str, Content]] = []
-    blocks.append(("title", highlight(Content(article.title), words).stylize("bold")))
+    blocks.append(("title", marked(Content(article.title)).stylize("bold")))
     meta = " · ".join(
         filter(
             None, [article.feed, "、".join(article.outlets), article.published.replace("T", " ")]
@@ -145,25 +242,25 @@ def article_blocks(article: Article, words: Iterable[str] = ()) -> list[tuple[st
     quoted = {n.text for n in article.notes if n.kind == "quote"}
     bookmarked = any(n.kind == "ruiping" for n in article.notes)
     if article.ruiping:
-        mark = "锐评 ★ " if bookmarked else "锐评 "
+        mark = RUIPING_MARK_BOOKMARKED if bookmarked else RUIPING_MARK
         blocks.append(
             (
                 "ruiping",
-                Content.assemble(
-                    (mark, "bold $warning"), highlight(Content(article.ruiping), words)
-                ),
+                Content.assemble((mark, "bold $warning"), marked(Content(article.ruiping))),
             )
         )
     for section in article.sections:
         if section.heading:
-            blocks.append(
-                ("heading", highlight(Content(section.heading), words).stylize("bold $accent"))
-            )
+            blocks.append(("heading", marked(Content(section.heading)).stylize("bold $accent")))
         for bullet in section.bullets:
             # A no-break space keeps the bullet on the line: Chinese has no spaces to wrap at.
             dot = "★\u00a0" if bullet.text in quoted else "•\u00a0"
             blocks.append(
-                ("bullet", Content(dot) + bullet_content(bullet.text, bullet.citations, words))
+                (
+                    "bullet",
+                    Content(dot)
+                    + bullet_content(bullet.text, bullet.citations, words, whole_words),
+                )
             )
     if article.outlets or article.links:
         blocks.append(("heading", Content.styled("信息来源", "bold $accent")))

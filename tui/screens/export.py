@@ -32,9 +32,10 @@ class ExportModal(ModalScreen[Path | None]):
     }
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, first: bool = False) -> None:
         super().__init__()
         self.folder = folder
+        self.first = first
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -44,6 +45,15 @@ class ExportModal(ModalScreen[Path | None]):
                 classes="hint",
                 markup=False,
             )
+            if self.first:
+                yield Static(
+                    Content(
+                        "第一次导出: 默认放在文档目录下; 也可以填你的 Obsidian 库 (vault) 的路径。"
+                        " 之后会记住这个文件夹。"
+                    ),
+                    classes="hint",
+                    markup=False,
+                )
             yield Input(str(self.folder), id="folder")
             yield Static(Content("enter 导出 · esc 取消"), classes="hint", markup=False)
 

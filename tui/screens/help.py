@@ -11,11 +11,13 @@ from textual.widgets import Static
 from ..bindings import KEYS, SCOPES, bindings, in_scope
 
 
-def help_text() -> Content:
-    """Every key of the table, grouped by where it works."""
+def help_text(first: str | None = None) -> Content:
+    """Every key of the table, grouped by where it works; the `first` scope's keys (the
+    screen `?` was pressed on) come first."""
     width = max(len(k.display) for k in KEYS) + 2
     lines = [Content.styled("neican 按键 · keys", "bold $accent")]
-    for scope, title in SCOPES.items():
+    scopes = sorted(SCOPES.items(), key=lambda item: item[0] != first)
+    for scope, title in scopes:
         lines += [Content(""), Content.styled(title, "bold")]
         for key in in_scope(scope):
             lines.append(Content.assemble((key.display.ljust(width), "bold"), key.help))
@@ -53,9 +55,13 @@ class HelpScreen(ModalScreen[None]):
     }
     """
 
+    def __init__(self, first: str | None = None) -> None:
+        super().__init__()
+        self.first = first
+
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            yield Static(help_text(), markup=False, id="help-text")
+            yield Static(help_text(self.first), markup=False, id="help-text")
 
     def action_dismiss(self, result: None = None) -> None:  # type: ignore[override]
         self.dismiss(None)

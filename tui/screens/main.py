@@ -9,18 +9,20 @@ from typing import TYPE_CHECKING, cast
 from textual import events, on
 from textual.actions import SkipAction
 from textual.app import ComposeResult
+from textual.binding import ActiveBinding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, TextArea
 
-from store.articles import Article, ArticleRow
 from store.errors import NeicanError, NotFound
 from store.library import Library
+from store.links import safe_link
 from store.paths import bundled_seeds
+from store.records import Article, ArticleRow, Note
 
-from ..bindings import bindings
+from ..bindings import bindings, footer_first
 from ..focus import focus_now
 from ..messages import (
     CountsReady,
@@ -36,6 +38,7 @@ from ..widgets.entity_sidebar import EntitySidebar
 from ..widgets.feed_list import ALL, FeedList, View
 from ..widgets.search_bar import SearchBar
 from ..widgets.status_bar import StatusBar
+from .links import LinkPicker
 from .note_edit import NoteEditModal
 from .notes import NotesScreen
 
@@ -49,6 +52,10 @@ class MainScreen(Screen[None]):
     """The reader's panes. Slow work runs in the app's workers, which post their results here."""
 
     BINDINGS = bindings("main")
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        return footer_first(super().active_bindings)
 
     def __init__(self) -> None:
         super().__init__()
@@ -97,8 +104,15 @@ class MainScreen(Screen[None]):
         self.fit_width()
 
     def fit_width(self) -> None:
-        """Below 100 columns the feed pane narrows, and steps aside for the sidebar."""
-        self.set_class(self.app.size.width < 100, "-narrow")
+        """Below 100 columns the feed pane narrows, and steps aside for the sidebar; the
+        footer packs its keys closer (`?` and `q` come first: they are never cut off)."""
+        narrow = self.app.size.width < 100
+        self.set_class(narrow, "-narrow")
+        footer = self.query_one(Footer)
+        if footer.compact != narrow:
+            footer.compact = narrow
+            footer.show_command_palette = not narrow  # `^p` is in `?` and the README
+            footer.refresh(recompose=True)
 
     def start_background(self) -> None:
         """After the first paint: jieba, the counts, the seeds for an empty library."""
@@ -267,10 +281,9 @@ class MainScreen(Screen[None]):
     # actions --------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("toggle_read", "open_link", "copy_link", "add_quote"):
+        # `b` stays available on an article without 锐评: it says why it does nothing there.
+        if action in ("toggle_read", "open_link", "copy_link", "add_quote", "bookmark_ruiping"):
             return True if self.article is not None else None
-        if action == "bookmark_ruiping":
-            return True if self.article is not None and self.article.ruiping else None
         return True
 
     def action_open(self) -> None:
@@ -305,25 +318,67 @@ class MainScreen(Screen[None]):
     def action_previous_unread(self) -> None:
         self._step_unread(-1)
 
-    def _link(self) -> str | None:
+    def _with_link(self, verb: str, then: Callable[[str], None]) -> None:
+        """Run `then` on the article's link: the only one, or the one the user picks."""
         if self.article is None:
-            return None
-        if not self.article.links:
+            return
+        links = self.article.links
+        if not links:
             self.notify("这篇文章没有链接", markup=False, timeout=3)
-            return None
-        return self.article.links[0]
+            return
+        if len(links) == 1:
+            then(links[0])
+            return
+
+        def picked(link: str | None) -> None:
+            if link is not None:
+                then(link)
+
+        self.app.push_screen(LinkPicker(links, f"{verb}哪个链接? ({len(links)} 个)"), picked)
 
     def action_open_link(self) -> None:
-        link = self._link()
-        if link is not None:
-            self.app.open_url(link)
-            self.notify(f"已在浏览器打开 {link}", markup=False, timeout=3)
+        self._with_link("打开", self.open_link)
+
+    def open_link(self, link: str) -> None:
+        """Open an http(s) link in a browser and say what happened."""
+        safe = safe_link(link)
+        if safe is None:
+            self.notify(
+                f"不打开 {link}: 只打开 http/https 链接 (按 y 复制)",
+                severity="warning",
+                markup=False,
+                timeout=5,
+            )
+        elif self.neican.open_in_browser(safe):
+            self.notify(f"已交给浏览器: {safe}", markup=False, timeout=3)
+        else:
+            self.notify(
+                f"没有找到可用的浏览器, 未打开 {safe} (按 y 复制链接)",
+                severity="warning",
+                markup=False,
+                timeout=6,
+            )
 
     def action_copy_link(self) -> None:
-        link = self._link()
-        if link is not None:
-            self.app.copy_to_clipboard(link)
-            self.notify(f"已复制 {link}", markup=False, timeout=3)
+        self._with_link("复制", self.copy_link)
+
+    def copy_link(self, link: str) -> None:
+        self.app.copy_to_clipboard(link)
+        self.notify(f"已复制 {link}", markup=False, timeout=3)
+
+    def _jump_match(self, step: int) -> None:
+        view = self.query_one(ArticleView)
+        if not view.matches:
+            self.notify("正文里没有搜索匹配 (先按 / 搜索)", markup=False, timeout=2)
+        elif not view.jump_match(step):
+            last = "最后" if step > 0 else "第一"
+            self.notify(f"已是{last}一处匹配", markup=False, timeout=2)
+
+    def action_next_match(self) -> None:
+        self._jump_match(1)
+
+    def action_previous_match(self) -> None:
+        self._jump_match(-1)
 
     def action_toggle_entities(self) -> None:
         sidebar = self.query_one(EntitySidebar)
@@ -350,8 +405,16 @@ class MainScreen(Screen[None]):
     # notes ----------------------------------------------------------------------------
 
     def action_bookmark_ruiping(self) -> None:
-        if self.article is not None and self.article.ruiping:
+        if self.article is None:
+            return
+        if self.article.ruiping:
             self.neican.toggle_ruiping(self.article.id)
+        else:  # digest articles never have one: only 《AI内参》 items carry a 锐评
+            self.notify(
+                "这篇没有锐评可收藏 (摘要 digest 里的文章都没有): 在正文里选中一段, 按 a 引用",
+                markup=False,
+                timeout=5,
+            )
 
     def on_ruiping_toggled(self, event: RuipingToggled) -> None:
         self.notify("已收藏锐评" if event.note else "已取消收藏锐评", markup=False, timeout=2)
@@ -365,22 +428,21 @@ class MainScreen(Screen[None]):
         if kind in ("meta", "message"):
             self.notify("选中一段正文再按 a (在正文里用 j/k 移动)", markup=False, timeout=3)
             return
-        self.neican.add_quote(self.article.id, text)
-
-    def on_quote_added(self, event: QuoteAdded) -> None:
-        note = event.note
-        self.notes_changed()
+        article_id = self.article.id
+        # A draft: nothing is written until the dialog is confirmed (esc leaves no note).
+        draft = Note(0, article_id, "quote", text, "", (), "", "", self.article.title)
 
         def save(result: tuple[str, list[str]] | None) -> None:
-            if result is not None and (result[0].strip() or result[1]):
-                try:
-                    self.library.update_note(note.id, comment=result[0], tags=result[1])
-                except NeicanError as e:  # e.g. another neican is writing
-                    self.notify(str(e), severity="error", markup=False)
-                    return
-            self.notify("已保存引用笔记", markup=False, timeout=2)
+            if result is None:
+                self.notify("未保存引用", markup=False, timeout=2)
+                return
+            self.neican.add_quote(article_id, text, result[0].strip(), tuple(result[1]))
 
-        self.app.push_screen(NoteEditModal(note), save)
+        self.app.push_screen(NoteEditModal(draft), save)
+
+    def on_quote_added(self, event: QuoteAdded) -> None:
+        self.notes_changed()
+        self.notify("已保存引用笔记", markup=False, timeout=2)
 
     def notes_changed(self) -> None:
         """A note was added or removed: marks, counts and the open article follow."""
@@ -458,7 +520,8 @@ class MainScreen(Screen[None]):
             for h in result.hits
         ]
         articles = self.query_one(ArticleList)
-        articles.show(None, rows=rows, words=result.words)
+        snippets = {h.id: (h.snippet, h.highlights) for h in result.hits}
+        articles.show(None, rows=rows, words=result.words, snippets=snippets)
         articles.border_title = Content.assemble("搜索: ", result.query)
         shown = f"{result.total} 条结果" + (
             f" (显示前 {len(rows)} 条)" if len(rows) < result.total else ""

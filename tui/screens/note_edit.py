@@ -8,7 +8,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static, TextArea
 
-from store.articles import Note
+from store.records import Note
 
 from ..bindings import bindings
 from ..render import note_quote, note_title

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
+from textual.binding import ActiveBinding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
@@ -13,11 +14,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from store.articles import Note
 from store.errors import NeicanError
 from store.library import Library
+from store.records import Note
 
-from ..bindings import bindings
+from ..bindings import bindings, footer_first
 from ..focus import focus_now
 from ..render import note_prompt
 from ..widgets.lists import StopAtEnds
@@ -33,6 +34,11 @@ class NoteList(StopAtEnds):
 
 class NotesScreen(Screen[None]):
     BINDINGS = bindings("notes")
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        return footer_first(super().active_bindings)
+
     DEFAULT_CSS = """
     NotesScreen #notes-filter {
         height: 3;
@@ -95,12 +101,12 @@ class NotesScreen(Screen[None]):
         hint = "  · u 撤销删除" if self.undo else ""
         self.query_one("#notes-status", Static).update(Content(shown + hint))
         if not self.notes:
-            listing.add_option(
-                Option(
-                    Content.styled("没有笔记: 在文章里按 b 收藏锐评, 按 a 引用一段", "dim"),
-                    disabled=True,
-                )
+            empty = (
+                f"没有匹配 “{text}” 的笔记 (esc 清除过滤)"
+                if text
+                else "没有笔记: 在文章里按 b 收藏锐评, 按 a 引用一段"
             )
+            listing.add_option(Option(Content.styled(empty, "dim"), disabled=True))
 
     @property
     def current(self) -> Note | None:
@@ -119,7 +125,10 @@ class NotesScreen(Screen[None]):
         focus_now(self.query_one("#notes-filter", Input))
 
     def action_back(self) -> None:
-        if self.query_one("#notes-filter", Input).has_focus:
+        field = self.query_one("#notes-filter", Input)
+        if field.has_focus:
+            if field.value and not self.notes:
+                field.value = ""  # nothing matched: esc clears the filter
             self.query_one(NoteList).focus()
         else:
             self.dismiss(None)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from textual.content import Content
 from textual.events import Resize
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from store.articles import ArticleRow
+from store.records import ArticleRow
 
 from ..bindings import bindings
 from ..render import article_line
@@ -23,7 +24,7 @@ Fetch = Callable[[ArticleRow | None, int], list[ArticleRow]]
 class ArticleList(StopAtEnds):
     """One option per loaded article; more are fetched as the cursor nears the end (two screens)."""
 
-    BINDINGS = [*bindings("list"), *bindings("article_list")]
+    BINDINGS = bindings("list")
 
     @dataclass
     class Chosen(Message):
@@ -41,6 +42,8 @@ class ArticleList(StopAtEnds):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.rows: list[ArticleRow] = []
         self.words: tuple[str, ...] = ()
+        # A search's snippets by article id: shown dimmed under each title.
+        self.snippets: dict[int, tuple[str, tuple[tuple[int, int], ...]]] = {}
         self._fetch: Fetch | None = None
         self._exhausted = True
         self._more_scheduled = False
@@ -53,10 +56,12 @@ class ArticleList(StopAtEnds):
         rows: list[ArticleRow] | None = None,
         words: tuple[str, ...] = (),
         select_id: int | None = None,
+        snippets: dict[int, tuple[str, tuple[tuple[int, int], ...]]] | None = None,
     ) -> None:
         """Show a new list: either `rows` as given, or pages from `fetch(after_row, limit)`."""
         self._fetch = fetch
         self.words = words
+        self.snippets = snippets or {}
         if rows is None:
             assert fetch is not None
             rows = fetch(None, PAGE)
@@ -79,7 +84,10 @@ class ArticleList(StopAtEnds):
         self._exhausted = len(page) < PAGE
         self.rows.extend(page)
         width = self._line_width()
-        self.add_options(Option(article_line(r, width, self.words), id=str(r.id)) for r in page)
+        self.add_options(Option(self._line(r, width), id=str(r.id)) for r in page)
+
+    def _line(self, row: ArticleRow, width: int) -> Content:
+        return article_line(row, width, self.words, self.snippets.get(row.id))
 
     def _line_width(self) -> int:
         # The scrollbar's cells are always left free, so rows align whether it shows or not.
@@ -89,9 +97,7 @@ class ArticleList(StopAtEnds):
         width = self._line_width()
         highlighted = self.highlighted
         self.clear_options()
-        self.add_options(
-            Option(article_line(r, width, self.words), id=str(r.id)) for r in self.rows
-        )
+        self.add_options(Option(self._line(r, width), id=str(r.id)) for r in self.rows)
         if highlighted is not None and self.rows:
             self.highlighted = min(highlighted, len(self.rows) - 1)
 
@@ -113,7 +119,7 @@ class ArticleList(StopAtEnds):
             if row.id == row_id:
                 self.rows[index] = replace(row, **changes)  # type: ignore[arg-type]
                 self.replace_option_prompt_at_index(
-                    index, article_line(self.rows[index], self._line_width(), self.words)
+                    index, self._line(self.rows[index], self._line_width())
                 )
 
     def find(self, start: int, step: int, unread: bool = True) -> int | None:

@@ -12,14 +12,14 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from store.articles import ArticleRow, EntityCount
+from store.records import ArticleRow, EntityCount
 
 from ..bindings import bindings
 from ..render import (
-    article_line,
     entities_title,
     entity_articles_title,
     entity_line,
+    sidebar_article_line,
     type_header,
 )
 from .lists import StopAtEnds
@@ -105,7 +105,7 @@ class EntitySidebar(Vertical):
         listing = self.listing
         listing.clear_options()
         width = self._width()
-        listing.add_options(Option(article_line(r, width)) for r in rows)
+        listing.add_options(Option(sidebar_article_line(r, width)) for r in rows)
         index = next((i for i, r in enumerate(rows) if r.id == current_id), 0)
         listing.highlighted = index if rows else None
 
@@ -118,7 +118,7 @@ class EntitySidebar(Vertical):
                     listing.replace_option_prompt_at_index(index, entity_line(entity, width))
         else:
             for index, row in enumerate(self.rows):
-                listing.replace_option_prompt_at_index(index, article_line(row, width))
+                listing.replace_option_prompt_at_index(index, sidebar_article_line(row, width))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

@@ -10,7 +10,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from store.articles import FeedCount
+from store.records import FeedCount
 
 from ..bindings import bindings
 from ..render import feed_line
