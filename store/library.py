@@ -7,6 +7,7 @@ modules (docs/ARCHITECTURE.md), and Library delegates to them.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -20,9 +21,11 @@ from typing import Any, TypeVar
 
 from sqlite_utils import Database
 
-from . import importing, index, mentions, notes, paths, pipeline, reading
+from . import importing, index, mentions, notes, paths, pipeline, reading, refresh, subscriptions
 from .entities import Extractor, Gazetteer
-from .errors import LibraryError, NotFound, ParseError
+from .errors import FeedError, LibraryError, NotFound, ParseError
+from .feeds import fetch as fetching
+from .feeds import opml
 from .importing import (
     FileOutcome,
     ImportReport,
@@ -35,7 +38,8 @@ from .importing import (
 from .index import Progress
 from .mentions import EntityIds
 from .model import ParsedArticle
-from .records import Article, ArticleRow, EntityInfo, FeedCount, Note, SearchResult
+from .records import Article, ArticleRow, EntityInfo, FeedCount, FeedInfo, Note, SearchResult
+from .refresh import RefreshOutcome, RefreshReport
 from .schema import migrations
 from .search import run_search
 from .sql import connect, get_meta
@@ -205,6 +209,10 @@ class Library:
             raise
         self._writes += 1
 
+    def transaction(self, name: str) -> contextlib.AbstractContextManager[None]:
+        """One write transaction (nested ones are savepoints); errors name `name`."""
+        return self._writing(name)
+
     def _entity_ids(self) -> EntityIds:
         ids: EntityIds = self._local.__dict__.setdefault("entity_ids", {})
         return ids
@@ -302,6 +310,19 @@ class Library:
         where the articles came from (a URL). Raises Refused (nothing written) when a day
         has no free slot left."""
         items = importing.prepare_articles(self.conn, feed, articles, self._extractor_if_on())
+        return self._write(feed, kind, items, source, name=source)
+
+    def prepare_articles(
+        self, feed: str, articles: Sequence[ParsedArticle]
+    ) -> list[PreparedArticle]:
+        """Keys, hashes, index streams and entities of a feed's articles (no writes)."""
+        return importing.prepare_articles(self.conn, feed, articles, self._extractor_if_on())
+
+    def write_prepared(
+        self, feed: str, kind: str, items: list[PreparedArticle], source: str
+    ) -> Written:
+        """write_articles for articles prepared already (by prepare_articles, maybe in
+        a helper process)."""
         return self._write(feed, kind, items, source, name=source)
 
     def _write(
@@ -533,3 +554,173 @@ class Library:
     def search(self, text: str, limit: int | None = 20) -> SearchResult:
         """Run a query (store/query.py syntax); never raises on any input."""
         return run_search(self, text, limit)
+
+    # -- subscriptions (store/subscriptions.py, store/refresh.py) ----------------------
+
+    def subscriptions(self) -> list[FeedInfo]:
+        """Every subscribed feed with its counts and state, by folder then name."""
+        return subscriptions.info(self.conn)
+
+    def subscribe(
+        self,
+        target: str,
+        *,
+        name: str | None = None,
+        folder: str | None = None,
+        full_text: bool = False,
+        fetch: bool = True,
+        timeout: float | None = None,
+    ) -> RefreshOutcome:
+        """Subscribe to a feed URL, a page announcing one, an `rsshub:/route` or a local
+        folder, and fetch it once (not with fetch=False). FeedError when there is no
+        feed there or it is subscribed already (nothing is stored then)."""
+        limits = refresh.Limits.of(timeout)
+        path = Path(target).expanduser()
+        is_url = target.strip().lower().startswith(("http://", "https://", "rsshub:"))
+        if not is_url and path.is_dir():
+            url, kind, title = str(path.resolve()), "folder", path.resolve().name
+            found = None
+        else:
+            found = refresh.find_feed(target, fetch=fetch, limits=limits)
+            url = found.url
+            document = found.document
+            kind = document.kind if document else "rss"
+            title = (document.title if document else "") or _host(url)
+        existing = subscriptions.by_url(self.conn, url)
+        if existing is not None:
+            raise FeedError(url, f"already subscribed as {existing.name!r}")
+        with self.transaction(url):
+            feed = subscriptions.insert(
+                self.conn,
+                name or title,
+                url,
+                kind=kind,
+                folder=(folder or "").strip("/ "),
+                full_text=full_text,
+                now=_now(),
+            )
+        if not fetch:
+            return RefreshOutcome(feed.id, feed.name, "skipped", error="not fetched")
+        if found is None:
+            return refresh.refresh_folder(self, feed)
+        assert found.result is not None
+        return refresh.apply(self, feed, found.result, limits=limits)
+
+    def unsubscribe(self, name_or_id: str | int) -> int:
+        """Unsubscribe; returns how many articles went (noted ones stay)."""
+        feed = subscriptions.find(self.conn, name_or_id)
+        self._check_words()
+        with self.transaction(feed.name):
+            return subscriptions.remove(self.conn, feed)
+
+    def rename_feed(self, name_or_id: str | int, new: str) -> FeedInfo:
+        """Rename a subscription (its articles already stored keep their outlet)."""
+        feed = subscriptions.find(self.conn, name_or_id)
+        with self.transaction(feed.name):
+            subscriptions.rename(self.conn, feed, new)
+        return self._feed_info(feed.id)
+
+    def _feed_info(self, feed_id: int) -> FeedInfo:
+        return next(f for f in self.subscriptions() if f.id == feed_id)
+
+    def apply_move(self, name_or_id: str | int) -> FeedInfo:
+        """Take a moved feed's new URL (the 301/308 it answered with) as its URL."""
+        feed = subscriptions.find(self.conn, name_or_id)
+        if feed.status != "moved" or not feed.moved_to:
+            raise FeedError(feed.url, f"{feed.name} has not moved")
+        other = subscriptions.by_url(self.conn, feed.moved_to)
+        if other is not None and other.id != feed.id:
+            raise FeedError(feed.moved_to, f"already subscribed as {other.name!r}")
+        with self.transaction(feed.name):
+            subscriptions.update(
+                self.conn,
+                feed.id,
+                url=feed.moved_to,
+                moved_to=None,
+                status="ok",
+                etag=None,
+                last_modified=None,
+            )
+        return self._feed_info(feed.id)
+
+    def import_opml(self, data: bytes, name: str = "OPML") -> tuple[int, int]:
+        """Subscribe to an OPML file's feeds (folders from nested outlines) without
+        fetching them; returns (added, skipped: already subscribed or not feed URLs)."""
+        document = opml.parse_opml(data, name)
+        added, skipped = 0, document.skipped
+        with self.transaction(name):
+            for sub in document.subscriptions:
+                if subscriptions.by_url(self.conn, sub.url) is not None:
+                    skipped += 1
+                    continue
+                subscriptions.insert(
+                    self.conn,
+                    sub.title or _host(sub.url),
+                    sub.url,
+                    kind="rss",
+                    folder=sub.folder,
+                    full_text=False,
+                    now=_now(),
+                )
+                added += 1
+        return added, skipped
+
+    def export_opml(self) -> str:
+        """Every URL subscription as OPML 2.0 (folder feeds are local: not exported)."""
+        return opml.export_opml(
+            opml.Subscription(f.url, f.name, folder=f.folder)
+            for f in subscriptions.all_feeds(self.conn)
+            if f.kind != "folder"
+        )
+
+    def refresh(
+        self,
+        targets: Sequence[str | int] | None = None,
+        *,
+        progress: Callable[[RefreshOutcome, int, int], None] | None = None,
+        timeout: float | None = None,
+    ) -> RefreshReport:
+        """Refresh every subscription (skipping paused, gone, rate-limited and still-fresh
+        ones), or the named ones (whatever their state). Fetching runs on threads; the
+        writes happen in this thread, one transaction per feed."""
+        return refresh.refresh(self, targets, progress=progress, timeout=timeout)
+
+    def fetch_full_text(self, article_id: int, *, timeout: float | None = None) -> Article:
+        """Fetch an article's linked page and store its main text as the body.
+
+        FeedError (the article unchanged) when it has no link or no text could be had.
+        """
+        article = self.article(article_id)
+        if not article.links:
+            raise FeedError(f"article {article_id}", "it has no link to fetch")
+        limits = refresh.Limits.of(timeout)
+        result = fetching.fetch(
+            article.links[0],
+            timeout=limits.timeout,
+            deadline=limits.deadline,
+            max_bytes=limits.max_bytes,
+        )
+        parsed = ParsedArticle(
+            kind=article.kind,
+            title=article.title,
+            outlets=article.outlets,
+            published=article.published,
+            links=article.links,
+            ruiping=article.ruiping,
+            sections=article.sections,
+        )
+        parsed = refresh.with_page(parsed, result)
+        kind = self.conn.execute(
+            "SELECT format FROM feeds WHERE name = ?", [article.feed]
+        ).fetchone()[0]
+        self.write_articles(article.feed, kind, [parsed], article.source or article.links[0])
+        return self.article(article_id)
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    try:
+        return urlsplit(url).hostname or url
+    except ValueError:
+        return url

@@ -107,11 +107,21 @@ def _preparer(
     if size >= PROCESS_MIN_BYTES and cpus > 1:
         # Two preparers on a large import: parsing, tokenising and entities take more
         # than the writer; with two the writer is the one kept busy.
-        workers = 2 if len(files) >= 8 else 1
-        context = multiprocessing.get_context("spawn")
-        init = (str(library_path), entities)
-        with ProcessPoolExecutor(workers, context, _worker_start, init) as pool:
+        with helper_pool(library_path, entities, 2 if len(files) >= 8 else 1) as pool:
             yield lambda path: pool.submit(_worker_prepare, path)
     else:
         with ThreadPoolExecutor(1, "neican-prepare") as threads:
             yield lambda path: threads.submit(prepare, path)
+
+
+def helper_pool(library_path: Path, entities: bool, workers: int) -> ProcessPoolExecutor:
+    """Helper processes for preparing (niced, each with its own connection and extractor,
+    gone when this process dies); a task reads them with `helper_state`."""
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(workers, context, _worker_start, (str(library_path), entities))
+
+
+def helper_state() -> tuple[sqlite3.Connection, Callable[[], Extractor] | None]:
+    """In a helper process of `helper_pool`: its connection and (entities on) extractor."""
+    assert _conn is not None
+    return _conn, _extractor

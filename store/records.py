@@ -150,6 +150,40 @@ class FeedCount:
 
 
 @dataclass(frozen=True)
+class FeedInfo:
+    """A subscription (PRODUCT.md §10): a feed the library refreshes, and its state."""
+
+    id: int
+    name: str
+    url: str
+    folder: str
+    kind: str  # rss | atom | json | folder
+    articles: int
+    unread: int
+    last_fetched: str | None
+    status: str  # ok | error | paused | moved | gone
+    last_error: str | None
+    full_text: bool
+    moved_to: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "url": self.url,
+            "folder": self.folder,
+            "kind": self.kind,
+            "articles": self.articles,
+            "unread": self.unread,
+            "last_fetched": self.last_fetched,
+            "status": self.status,
+            "last_error": self.last_error,
+            "full_text": self.full_text,
+            "moved_to": self.moved_to,
+        }
+
+
+@dataclass(frozen=True)
 class SearchHit:
     id: int
     title: str

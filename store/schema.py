@@ -255,3 +255,42 @@ def m010_stored_content_hash(db: Database) -> None:
     )
     hashes = [(content_hash(*row[1:]), row[0]) for row in rows]
     db.conn.executemany("UPDATE articles SET hash = ? WHERE id = ?", hashes)
+
+
+@migrations()
+def m012_subscriptions(db: Database) -> None:
+    """Subscriptions (PRODUCT.md §10): a feed with a `url` is one the library refreshes.
+
+    Digest and newsletter feeds keep `url` NULL and their `format`; a subscription's
+    `format` is its kind (rss | atom | json | folder). `feed_entries` remembers each
+    entry a feed has given (its identity, when first seen, its content hash), so an
+    undated entry keeps its first-seen date and an unchanged one costs nothing.
+    """
+    columns = {c.name for c in db.table("feeds").columns}
+    for name, definition in (
+        ("url", "TEXT"),
+        ("folder", "TEXT NOT NULL DEFAULT ''"),
+        ("etag", "TEXT"),
+        ("last_modified", "TEXT"),
+        ("status", "TEXT NOT NULL DEFAULT 'ok'"),  # ok | error | paused | moved | gone
+        ("last_error", "TEXT"),
+        ("failures", "INTEGER NOT NULL DEFAULT 0"),
+        ("full_text", "INTEGER NOT NULL DEFAULT 0"),
+        ("moved_to", "TEXT"),
+        ("retry_until", "TEXT"),  # ISO UTC: Retry-After
+        ("fresh_until", "TEXT"),  # ISO UTC: Cache-Control max-age
+        ("last_fetched", "TEXT"),
+        ("created", "TEXT"),
+    ):
+        if name not in columns:
+            db.execute(f"ALTER TABLE feeds ADD COLUMN {name} {definition}")
+    db.execute("CREATE UNIQUE INDEX IF NOT EXISTS feeds_url ON feeds(url) WHERE url IS NOT NULL")
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS feed_entries (
+            feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+            identity TEXT NOT NULL,
+            seen TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            PRIMARY KEY (feed_id, identity)
+        ) WITHOUT ROWID"""
+    )

@@ -37,7 +37,7 @@ def parse_text(text: str, name: str) -> ParsedDocument:
     head = text.lstrip()[:4096]
     if head.startswith("<"):
         if _FEED_XML.search(head):
-            raise ParseError(name, "an RSS/Atom feed: feeds are not a supported format yet")
+            raise ParseError(name, "an RSS/Atom feed: subscribe to it with `neican feeds add`")
         raise ParseError(name, "an XML or HTML document, not a digest or 《AI内参》 newsletter")
     for parser in PARSERS:
         if parser.detect(text):
