@@ -161,3 +161,11 @@ def test_importing_a_feed_file_says_to_subscribe(tmp_path: Path, capsys: Cap) ->
     path.write_bytes(rss(ITEMS))
     result = run_cli(capsys, "parse", str(path))
     assert result.code == 1 and "subscribe to it with `neican feeds add`" in result.err
+
+
+def test_a_hostile_feed_title_is_shown_as_text(httpserver: HTTPServer, capsys: Cap) -> None:
+    feed = rss(ITEMS, "坏\x1b[31m标题\u202e\n第二行<b>x</b>")
+    run_cli(capsys, "feeds", "add", serve(httpserver, feed))
+    listed = run_cli(capsys, "feeds", "list").out
+    assert "\x1b" not in listed and "\u202e" not in listed
+    assert len([line for line in listed.splitlines() if "坏" in line]) == 1

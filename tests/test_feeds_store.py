@@ -449,3 +449,29 @@ def test_a_large_refresh_prepares_in_helper_processes(
     assert library.search("大模型进展", limit=None).total == 12
     assert [e.articles for e in library.entities("org") if e.name == "智谱"] == [12]
     assert {o.status for o in library.refresh().feeds} == {"not-modified"}
+
+
+def test_max_age_spares_a_fresh_feed_unless_named(httpserver: HTTPServer, library: Library) -> None:
+    httpserver.expect_request("/feed").respond_with_data(
+        rss(ITEMS), content_type="text/xml", headers={"Cache-Control": "max-age=3600"}
+    )
+    library.subscribe(httpserver.url_for("/feed"), name="鲜")
+    hits = len(httpserver.log)
+    outcome = library.refresh().feeds[0]
+    assert outcome.status == "skipped" and "max-age" in (outcome.error or "")
+    assert len(httpserver.log) == hits
+    assert library.refresh(["鲜"]).feeds[0].status == "not-modified"
+    assert len(httpserver.log) == hits + 1
+
+
+def test_a_gb2312_feed_with_a_wrong_charset_is_read_right(
+    httpserver: HTTPServer, library: Library
+) -> None:
+    data = rss(
+        [("g1", "国产大模型登顶榜单", "多家厂商的国产大模型在评测中登顶。")], "国内源", "gb2312"
+    )
+    httpserver.expect_request("/feed").respond_with_data(
+        data, headers={"Content-Type": "text/xml; charset=iso-8859-1"}
+    )
+    assert library.subscribe(httpserver.url_for("/feed")).new == 1
+    assert library.search("国产大模型").total == 1

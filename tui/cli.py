@@ -480,7 +480,9 @@ def _feed_line(info: Any) -> str:
 @click.option("--name", help="The feed's name (default: its title).")
 @click.option("--folder", help="The folder it goes in (a/b for nested ones).")
 @click.option("--full-text", is_flag=True, help="Fetch each new entry's page for its full text.")
-@click.option("--no-fetch", is_flag=True, help="Subscribe without fetching it now.")
+@click.option(
+    "--no-fetch", is_flag=True, help="Subscribe without fetching it now (URL: the feed's own)."
+)
 @db_option
 def feeds_add(
     target: str, name: str | None, folder: str | None, full_text: bool, no_fetch: bool
