@@ -166,6 +166,30 @@ async def test_r_shows_progress_and_new_articles_appear_without_a_restart(
         assert line.split()[-1] == "4/4"
 
 
+async def test_r_in_the_unread_view_keeps_the_article_just_read(
+    server: HTTPServer, seeded_db: Path
+) -> None:
+    serve(server, "/feed", rss(items("量子", 2), "量子位"))
+    with Library(seeded_db) as library:
+        library.subscribe(server.url_for("/feed"))
+    app = NeicanApp(seeded_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        app.main.go_to_view(View("unread"))
+        await pilot.press("j", "j", "enter")  # opened: read, so no longer "unread"
+        reading = app.main.article
+        assert reading is not None and reading.read
+        server.clear()
+        serve(server, "/feed", rss(items("量子", 3), "量子位"))
+        await pilot.press("r")
+        await until(pilot, lambda: "量子第2条:大模型进展" in titles(app))
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        articles = app.query_one(ArticleList)
+        assert articles.current is not None and articles.current.id == reading.id
+        assert app.main.article is not None and app.main.article.id == reading.id
+
+
 async def test_a_slow_feed_changes_nothing_for_the_keys(
     server: HTTPServer, seeded_db: Path
 ) -> None:
