@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 
 
-def article_key(feed: str, title: str, published: str) -> str:
-    """The stable key of an article: the same feed, title and date are the same article."""
-    return hashlib.sha1(f"{feed}\x1f{title}\x1f{published}".encode()).hexdigest()[:20]
+def article_key(title: str, outlets: Sequence[str], published: str) -> str:
+    """The stable key of an article: the same title, outlets and date are the same
+    article, whichever feed carried it (PRODUCT.md §3, "One article, many feeds")."""
+    data = "\x1f".join([title, "\x1e".join(outlets), published])
+    return hashlib.sha1(data.encode()).hexdigest()[:20]
 
 
 def content_hash(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -171,18 +171,34 @@ def prepare_articles(
     feed: str,
     articles: Iterable[ParsedArticle],
     extractor: Callable[[], Extractor] | None,
+    keys: Sequence[str] | None = None,
 ) -> list[PreparedArticle]:
     """Keys and content hashes of a feed's articles; the index streams (and entities)
-    of those new or changed since the library last stored them."""
+    of those new or changed since the library last stored them.
+
+    An article's key is its identity in every feed (PRODUCT.md §3): title, outlets and
+    date, unless the source gives its own `keys` (one per article, e.g. a feed entry's
+    normalised link); an article keyed twice in one call is kept once, the first.
+    """
     prepared: list[PreparedArticle] = []
     seen: dict[str, int] = {}
+    given = list(keys) if keys is not None else None
+    articles = list(articles)
+    if given is not None and len(given) != len(articles):
+        raise ValueError(f"{feed}: {len(given)} keys for {len(articles)} articles")
     for position, parsed in enumerate(articles):
-        key = article_key(feed, parsed.title, parsed.published)
-        if key in seen:  # the same title twice on one date in one feed: tell them apart
-            seen[key] += 1
-            key = article_key(feed, f"{parsed.title}#{seen[key]}", parsed.published)
-        else:
+        if given is not None:
+            key = given[position]
+            if key in seen:
+                continue
             seen[key] = 1
+        else:
+            key = article_key(parsed.title, parsed.outlets, parsed.published)
+            if key in seen:  # the same article twice in one file: tell them apart
+                seen[key] += 1
+                key = article_key(f"{parsed.title}#{seen[key]}", parsed.outlets, parsed.published)
+            else:
+                seen[key] = 1
         sections = sections_json(parsed.sections)
         content = content_hash(
             parsed.kind,
@@ -250,9 +266,11 @@ def write_articles(
     record: str | None = None,
 ) -> Written:
     """Write a feed's prepared articles from one source, with their index streams and
-    (given an `extractor`) entities: new ones added, changed ones updated. `prune`
-    removes the source's articles not among them (a file is the whole of its source)
-    unless they have notes; `record` logs the source's import with that content hash.
+    (given an `extractor`) entities: new ones added, changed ones updated, and each
+    made a member of the feed (an article already in another feed joins this one too:
+    counted as added). `prune` takes the source's articles not among them out of it (a
+    file is the whole of its source): an article in no feed any more is removed unless
+    it has notes; `record` logs the source's import with that content hash.
 
     Runs inside the caller's transaction: on an error, roll back (and forget
     `entity_ids`). Raises Refused when a day has no free slot.
@@ -275,8 +293,13 @@ def write_articles(
     added = updated = removed = 0
     for item in items:
         old = existing.get(item.key)
-        if old is not None and old[3] == item.hash:
-            continue
+        joined = False
+        if old is not None:  # an article seen before: in this feed from this source too
+            joined = _join_feed(conn, old[0], feed_id, source_id, old[1], old[2])
+            # New to this feed (its list and count change): counted as added.
+            added += joined
+            if old[3] == item.hash:
+                continue
         if old is None:
             if next_id > MAX_ARTICLE_ID:
                 raise LibraryError("the library holds its maximum of 9,999,999 articles")
@@ -292,21 +315,15 @@ def write_articles(
             unindex.append((fid, index.stored_text(conn, index.text_row(conn, article_id))))
             _update_article(conn, article_id, sid, fid, item, source_id, now)
             reindex.append((fid, index.stored_text(conn, index.text_row(conn, article_id))))
-            updated += 1
+            updated += not joined
         if extractor is not None:
             found = item.entities
             if found is None:
                 found = entities_of(extractor(), item.whole())
             store_mentions(conn, entity_ids, article_id, found, new=old is None)
     if prune:
-        keys = {a.key for a in items}
-        for article_id, fid, key in conn.execute(
-            "SELECT id, fid, key FROM articles WHERE source_id = ?", [source_id]
-        ).fetchall():
-            if key not in keys and not _is_noted(conn, article_id):
-                unindex.append((fid, index.stored_text(conn, index.text_row(conn, article_id))))
-                conn.execute("DELETE FROM articles WHERE id = ?", [article_id])
-                removed += 1
+        removed, gone = _prune(conn, feed_id, source_id, {a.key for a in items})
+        unindex.extend(gone)
     if extractor is not None and get_meta(conn, "gazetteer") is None:
         set_meta(conn, "gazetteer", gazetteer_fingerprint())
     # In rowid order: a rowid lower than the last one makes FTS5 flush what it holds
@@ -429,6 +446,10 @@ def _insert_article(
         "INSERT OR IGNORE INTO article_outlets(article_id, name, sid, fid) VALUES (?, ?, ?, ?)",
         [(article_id, o, sid, fid) for o in p.outlets],
     )
+    conn.execute(
+        "INSERT INTO article_feeds(article_id, feed_id, source_id, sid, fid) VALUES (?, ?, ?, ?, ?)",
+        [article_id, feed_id, source, sid, fid],
+    )
 
 
 def _update_article(
@@ -442,10 +463,11 @@ def _update_article(
 ) -> None:
     p = item.parsed
     conn.execute(
-        "UPDATE articles SET kind = ?, position = ?, source_id = ?, hash = ?, updated = ?, "
-        "outlets = ?, links = ?, ruiping = ?, sections = ? WHERE id = ?",
+        "UPDATE articles SET kind = ?, title = ?, position = ?, source_id = ?, hash = ?, "
+        "updated = ?, outlets = ?, links = ?, ruiping = ?, sections = ? WHERE id = ?",
         [
             p.kind,
+            p.title,  # (an article keyed by its link may be retitled)
             item.position,
             source,
             item.hash,
@@ -462,6 +484,66 @@ def _update_article(
         "INSERT OR IGNORE INTO article_outlets(article_id, name, sid, fid) VALUES (?, ?, ?, ?)",
         [(article_id, o, sid, fid) for o in p.outlets],
     )
+
+
+def _join_feed(
+    conn: sqlite3.Connection, article_id: int, feed_id: int, source_id: int, sid: int, fid: int
+) -> bool:
+    """Make an article a member of a feed from a source: whether it is new to the feed."""
+    new = not conn.execute(
+        "SELECT 1 FROM article_feeds WHERE article_id = ? AND feed_id = ? LIMIT 1",
+        [article_id, feed_id],
+    ).fetchone()
+    conn.execute(
+        "INSERT OR IGNORE INTO article_feeds(article_id, feed_id, source_id, sid, fid) "
+        "VALUES (?, ?, ?, ?, ?)",
+        [article_id, feed_id, source_id, sid, fid],
+    )
+    return new
+
+
+def _prune(
+    conn: sqlite3.Connection, feed_id: int, source_id: int, keys: set[str]
+) -> tuple[int, list[tuple[int, IndexedText]]]:
+    """Take a source's articles not among `keys` (or no longer in `feed_id`: the file's
+    feed line changed) out of it: (how many left the source, the index streams of those
+    removed from the library). An article leaves the library with its last membership,
+    unless it has notes: then it keeps that one (it stays listed in its feed)."""
+    left = 0
+    gone: list[tuple[int, IndexedText]] = []
+    stale = [
+        (article_id, member_feed, fid)
+        for article_id, member_feed, fid, key in conn.execute(
+            "SELECT m.article_id, m.feed_id, m.fid, a.key FROM article_feeds m "
+            "JOIN articles a ON a.id = m.article_id WHERE m.source_id = ?",
+            [source_id],
+        ).fetchall()
+        if key not in keys or member_feed != feed_id
+    ]
+    for article_id, member_feed, fid in stale:
+        others = conn.execute(
+            "SELECT feed_id FROM article_feeds WHERE article_id = ? "
+            "AND NOT (feed_id = ? AND source_id = ?) ORDER BY feed_id",
+            [article_id, member_feed, source_id],
+        ).fetchall()
+        if not others and _is_noted(conn, article_id):
+            continue
+        left += 1
+        if not others:
+            gone.append((fid, index.stored_text(conn, index.text_row(conn, article_id))))
+            conn.execute("DELETE FROM articles WHERE id = ?", [article_id])
+            continue
+        conn.execute(
+            "DELETE FROM article_feeds WHERE article_id = ? AND feed_id = ? AND source_id = ?",
+            [article_id, member_feed, source_id],
+        )
+        if member_feed not in {row[0] for row in others}:
+            # `articles.feed_id` is the article's first feed still carrying it.
+            conn.execute(
+                "UPDATE articles SET feed_id = ? WHERE id = ? AND feed_id = ?",
+                [others[0][0], article_id, member_feed],
+            )
+    return left, gone
 
 
 def _is_noted(conn: sqlite3.Connection, article_id: int) -> bool:

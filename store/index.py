@@ -114,7 +114,7 @@ def add_words(conn: sqlite3.Connection, fid: int, text: IndexedText) -> None:
     conn.execute("INSERT INTO words(rowid, text) VALUES (?, ?)", [fid, text.words])
 
 
-def remove(conn: sqlite3.Connection, fid: int, text: IndexedText) -> None:
+def remove(conn: sqlite3.Connection, fid: int, text: IndexedText, words: bool = True) -> None:
     execute = conn.execute
     execute(
         "INSERT INTO search(search, rowid, chars, latin) VALUES ('delete', ?, ?, ?)",
@@ -125,7 +125,8 @@ def remove(conn: sqlite3.Connection, fid: int, text: IndexedText) -> None:
         [fid, *text.titles],
     )
     execute("INSERT INTO grams(grams, rowid, text) VALUES ('delete', ?, ?)", [fid, text.grams])
-    execute("INSERT INTO words(words, rowid, text) VALUES ('delete', ?, ?)", [fid, text.words])
+    if words:
+        execute("INSERT INTO words(words, rowid, text) VALUES ('delete', ?, ?)", [fid, text.words])
 
 
 def reindex_article(conn: sqlite3.Connection, article_id: int, change: Callable[[], None]) -> None:

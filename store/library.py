@@ -302,21 +302,28 @@ class Library:
         )
 
     def write_articles(
-        self, feed: str, kind: str, articles: Sequence[ParsedArticle], source: str
+        self,
+        feed: str,
+        kind: str,
+        articles: Sequence[ParsedArticle],
+        source: str,
+        keys: Sequence[str] | None = None,
     ) -> Written:
         """Write a feed's articles (from any source but a file: a feed's entries) in one
         transaction, indexed and with their entities; articles seen before are updated
-        where they changed, and none is removed. `kind` is the feed's format, `source`
-        where the articles came from (a URL). Raises Refused (nothing written) when a day
-        has no free slot left."""
-        items = importing.prepare_articles(self.conn, feed, articles, self._extractor_if_on())
+        where they changed (and join this feed), and none is removed. `kind` is the
+        feed's format, `source` where the articles came from (a URL); `keys`, one per
+        article, are their identities (e.g. `link:<normalised URL>`; without them: title,
+        outlets and date). Raises Refused (nothing written) when a day has no free slot
+        left."""
+        items = importing.prepare_articles(self.conn, feed, articles, self._extractor_if_on(), keys)
         return self._write(feed, kind, items, source, name=source)
 
     def prepare_articles(
-        self, feed: str, articles: Sequence[ParsedArticle]
+        self, feed: str, articles: Sequence[ParsedArticle], keys: Sequence[str] | None = None
     ) -> list[PreparedArticle]:
         """Keys, hashes, index streams and entities of a feed's articles (no writes)."""
-        return importing.prepare_articles(self.conn, feed, articles, self._extractor_if_on())
+        return importing.prepare_articles(self.conn, feed, articles, self._extractor_if_on(), keys)
 
     def write_prepared(
         self, feed: str, kind: str, items: list[PreparedArticle], source: str
@@ -710,10 +717,15 @@ class Library:
             sections=article.sections,
         )
         parsed = refresh.with_page(parsed, result)
-        kind = self.conn.execute(
-            "SELECT format FROM feeds WHERE name = ?", [article.feed]
-        ).fetchone()[0]
-        self.write_articles(article.feed, kind, [parsed], article.source or article.links[0])
+        kind, key = self.conn.execute(
+            "SELECT f.format, a.key FROM articles a JOIN feeds f ON f.id = a.feed_id "
+            "WHERE a.id = ?",
+            [article_id],
+        ).fetchone()
+        # its own key: the article is updated in place, whichever feed it came from
+        self.write_articles(
+            article.feed, kind, [parsed], article.source or article.links[0], keys=[key]
+        )
         return self.article(article_id)
 
 

@@ -36,9 +36,21 @@ def article(conn: sqlite3.Connection, article_id: int) -> Article:
         sections=sections_load(row[8]),
         read=bool(row[9]),
         source=row[10],
+        feeds=feeds_of(conn, article_id),
         notes=tuple(notes.notes(conn, article_id=article_id, newest_first=False)),
         entities=_entities_of(conn, article_id),
     )
+
+
+def feeds_of(conn: sqlite3.Connection, article_id: int) -> tuple[str, ...]:
+    """The names of every feed carrying an article: its first feed first, then by age."""
+    rows = conn.execute(
+        "SELECT f.name FROM feeds f WHERE f.id IN "
+        "(SELECT feed_id FROM article_feeds WHERE article_id = ?) "
+        "ORDER BY f.id != (SELECT feed_id FROM articles WHERE id = ?), f.id",
+        [article_id, article_id],
+    ).fetchall()
+    return tuple(name for (name,) in rows)
 
 
 def _entities_of(conn: sqlite3.Connection, article_id: int) -> tuple[EntityCount, ...]:
@@ -70,7 +82,20 @@ def article_rows(
 
     Pages continue with `before_sid` = the last row's `sid` (no OFFSET scans).
     """
-    where, params = _row_filter(conn, feed, unread_only, noted_only, ids)
+    where, params = _row_filter(conn, unread_only, noted_only, ids)
+    if feed is not None:  # a page of a feed straight off its (feed_id, sid) index
+        row = conn.execute("SELECT id FROM feeds WHERE name = ?", [feed]).fetchone()
+        inner = "SELECT DISTINCT sid FROM article_feeds WHERE feed_id = ?"
+        params.append(row[0] if row else -1)
+        # (cut to a page here only when nothing else filters the rows)
+        paged = limit is not None and not where and entity_ids is None and outlet is None
+        if before_sid is not None:
+            inner += " AND sid < ?"
+            params.append(before_sid)
+        if paged:
+            inner += " ORDER BY sid DESC LIMIT ?"
+            params.append(limit)
+        where += (" AND " if where else "WHERE ") + f"a.sid IN ({inner})"
     if entity_ids is not None:
         where += (" AND " if where else "WHERE ") + (
             f"a.id IN (SELECT article_id FROM mentions WHERE entity_id IN ({marks(entity_ids)}))"
@@ -106,17 +131,12 @@ def article_rows(
 
 def _row_filter(
     conn: sqlite3.Connection,
-    feed: str | None,
     unread_only: bool,
     noted_only: bool,
     ids: list[int] | None,
 ) -> tuple[str, list[Any]]:
     clauses: list[str] = []
     params: list[Any] = []
-    if feed is not None:
-        row = conn.execute("SELECT id FROM feeds WHERE name = ?", [feed]).fetchone()
-        clauses.append("a.feed_id = ?")  # by id: the (feed_id, sid) index gives the order
-        params.append(row[0] if row else -1)
     if unread_only:
         clauses.append("a.read = 0")
     if noted_only:
@@ -134,12 +154,14 @@ def note_count(conn: sqlite3.Connection) -> int:
 
 
 def feeds(conn: sqlite3.Connection) -> list[FeedCount]:
-    """Every feed with its article and unread counts, by name."""
+    """Every feed with its article and unread counts, by name (an article in two feeds
+    counts in each)."""
     return [
         FeedCount(name, "feed", total, unread)
         for name, total, unread in conn.execute(
-            "SELECT f.name, count(a.id), coalesce(sum(a.read = 0), 0) FROM feeds f "
-            "JOIN articles a ON a.feed_id = f.id GROUP BY f.id ORDER BY f.name"
+            "SELECT f.name, count(*), coalesce(sum(a.read = 0), 0) FROM feeds f "
+            "JOIN (SELECT DISTINCT feed_id, article_id FROM article_feeds) m ON m.feed_id = f.id "
+            "JOIN articles a ON a.id = m.article_id GROUP BY f.id ORDER BY f.name"
         )
     ]
 
@@ -170,7 +192,7 @@ def stats(conn: sqlite3.Connection, path: Path) -> dict[str, Any]:
     return {
         "articles": articles,
         "feeds": conn.execute(
-            "SELECT count(*) FROM feeds WHERE id IN (SELECT feed_id FROM articles)"
+            "SELECT count(*) FROM feeds WHERE id IN (SELECT feed_id FROM article_feeds)"
         ).fetchone()[0],
         "outlets": conn.execute("SELECT count(DISTINCT name) FROM article_outlets").fetchone()[0],
         "notes": note_total,

@@ -103,11 +103,13 @@ class Article:
     source: str | None = None
     notes: tuple[Note, ...] = ()
     entities: tuple[EntityCount, ...] = ()
+    feeds: tuple[str, ...] = ()  # every feed carrying it, `feed` (its first) first
 
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "feed": self.feed,
+            "feeds": list(self.feeds or (self.feed,)),
             "kind": self.kind,
             "title": self.title,
             "outlets": list(self.outlets),

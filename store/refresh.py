@@ -25,7 +25,7 @@ from . import importing, pipeline, settings, subscriptions
 from .errors import FeedError, NeicanError, ParseError
 from .feeds import fetch as fetching
 from .feeds.discover import discover_feeds, looks_like_feed, resolve_rsshub
-from .feeds.entries import CHINA_TIME, FeedDocument, FeedEntry, parse_feed
+from .feeds.entries import CHINA_TIME, FeedDocument, FeedEntry, normalize_link, parse_feed
 from .feeds.fulltext import extract
 from .importing import ImportReport, PreparedArticle, Written
 from .model import ParsedArticle
@@ -57,7 +57,7 @@ class Store(Protocol):
     ) -> Written: ...
 
     def prepare_articles(
-        self, feed: str, articles: Sequence[ParsedArticle]
+        self, feed: str, articles: Sequence[ParsedArticle], keys: Sequence[str] | None = None
     ) -> list[PreparedArticle]: ...
 
     def write_prepared(
@@ -129,7 +129,7 @@ class RefreshReport:
 
 
 Progress = Callable[[RefreshOutcome, int, int], None]
-PrepareArticles = Callable[[str, Sequence[ParsedArticle]], list[PreparedArticle]]
+PrepareArticles = Callable[[str, Sequence[ParsedArticle], Sequence[str]], list[PreparedArticle]]
 
 
 @dataclass(frozen=True)
@@ -277,8 +277,11 @@ def _helper_prepare(feed: Feed, result: fetching.FetchResult, limits: Limits) ->
     """prepare_feed in a helper process, its articles sent back lean (store/pipeline.py)."""
     conn, extractor = pipeline.helper_state()
 
-    def prepare(name: str, articles: Sequence[ParsedArticle]) -> list[PreparedArticle]:
-        return [item.lean() for item in importing.prepare_articles(conn, name, articles, extractor)]
+    def prepare(
+        name: str, articles: Sequence[ParsedArticle], keys: Sequence[str]
+    ) -> list[PreparedArticle]:
+        items = importing.prepare_articles(conn, name, articles, extractor, keys)
+        return [item.lean() for item in items]
 
     return prepare_feed(conn, feed, result, prepare, limits)
 
@@ -341,7 +344,16 @@ def prepare_feed(
     articles = [entry.article for entry in changed]
     if feed.full_text and changed:
         articles = _with_full_text(changed, articles, warnings, limits)
-    return PreparedFeed(document.kind, prepare(feed.name, articles), remember, warnings)
+    keys = [entry_key(feed, entry) for entry in changed]
+    return PreparedFeed(document.kind, prepare(feed.name, articles, keys), remember, warnings)
+
+
+def entry_key(feed: Feed, entry: FeedEntry) -> str:
+    """An entry's article key: its normalised link (the same story from two feeds is one
+    article, PRODUCT.md §3), else its identity within this feed."""
+    if entry.link:
+        return "link:" + normalize_link(entry.link)
+    return f"entry:{feed.id}:{entry.identity}"
 
 
 def apply(

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
+from typing import Any
+
 from sqlite_utils import Database, Migrations
 
+from . import index
 from .errors import LibraryError
-from .hashing import content_hash
+from .hashing import article_key, content_hash
 from .ids import DAY_SLOTS, day_fid
+from .sql import get_meta
 
 migrations = Migrations("neican")
-
-PAGE_SIZE = 16384  # article rows are ~3 KB: 4 KB pages would waste a quarter of the file
 
 
 @migrations()
@@ -255,6 +259,127 @@ def m010_stored_content_hash(db: Database) -> None:
     )
     hashes = [(content_hash(*row[1:]), row[0]) for row in rows]
     db.conn.executemany("UPDATE articles SET hash = ? WHERE id = ?", hashes)
+
+
+@migrations()
+def m011_article_feeds(db: Database) -> None:
+    """An article is stored once and belongs to every feed that carried it (PRODUCT.md §3).
+
+    `article_feeds` holds each (article, feed, source) with the article's sid and fid,
+    so a feed's newest articles come off its (feed_id, sid, fid) index. Keys no longer
+    name the feed (store.hashing.article_key): the copies of one article imported under
+    two feeds are merged into the oldest (lowest id), which gets their notes and
+    memberships and is read if any copy was read; the others leave the search indexes
+    (their streams removed, index.remove: nothing else is re-indexed) and the library.
+    """
+    conn = db.conn
+    conn.execute(
+        """CREATE TABLE article_feeds (
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            feed_id INTEGER NOT NULL REFERENCES feeds(id),
+            source_id INTEGER NOT NULL,       -- sources(id); 0 when the source is unknown
+            sid INTEGER NOT NULL,
+            fid INTEGER NOT NULL,
+            PRIMARY KEY (article_id, feed_id, source_id)
+        ) WITHOUT ROWID"""
+    )
+    conn.execute("CREATE INDEX article_feeds_feed ON article_feeds(feed_id, sid, fid)")
+    conn.execute("CREATE INDEX article_feeds_source ON article_feeds(source_id)")
+    # Feeds' pages and a source's articles are read from here now: two indexes fewer
+    # to write at import.
+    conn.execute("DROP INDEX IF EXISTS articles_feed")
+    conn.execute("DROP INDEX IF EXISTS articles_source")
+    conn.execute(
+        "INSERT INTO article_feeds(article_id, feed_id, source_id, sid, fid) "
+        "SELECT id, feed_id, coalesce(source_id, 0), sid, fid FROM articles"
+    )
+    # New keys, told apart within one file as importing.prepare_articles does.
+    copies: dict[str, list[int]] = {}
+    seen: dict[tuple[Any, ...], int] = {}
+    rows = conn.execute(
+        "SELECT id, source_id, feed_id, title, outlets, published FROM articles "
+        "ORDER BY source_id, feed_id, position, id"
+    ).fetchall()
+    for article_id, source_id, feed_id, title, outlets, published in rows:
+        names = json.loads(outlets)
+        key = article_key(title, names, published)
+        count = seen[(source_id, feed_id, key)] = seen.get((source_id, feed_id, key), 0) + 1
+        if count > 1:
+            key = article_key(f"{title}#{count}", names, published)
+        copies.setdefault(key, []).append(article_id)
+    groups = [sorted(ids) for ids in copies.values() if len(ids) > 1]
+    if groups:
+        _merge_copies(conn, groups)
+    # (An old key equal to another article's new one would take a 1 in 2**80 chance.)
+    conn.executemany(
+        "UPDATE articles SET key = ? WHERE id = ?", [(k, min(ids)) for k, ids in copies.items()]
+    )
+
+
+def _merge_copies(conn: sqlite3.Connection, groups: list[list[int]]) -> None:
+    """Merge each group of copies of one article into its first (m011)."""
+    # The streams must be the ones indexed: a stale index is rebuilt on open anyway
+    # (the character streams) or before the next write (the words), so is left alone.
+    chars = get_meta(conn, "chars_version") == index.chars_version()
+    words = chars and get_meta(conn, "words_version") == index.words_version()
+
+    def unindex(article_id: int) -> None:
+        if chars:
+            fid = conn.execute("SELECT fid FROM articles WHERE id = ?", [article_id]).fetchone()[0]
+            text = index.stored_text(conn, index.text_row(conn, article_id), with_words=words)
+            index.remove(conn, fid, text, words=words)
+
+    for keep, *others in groups:
+        marks = ", ".join("?" * len(others))
+        for other in others:
+            unindex(other)
+        unindex(keep)  # its notes' comments change
+        conn.execute(
+            f"UPDATE notes SET article_id = ? WHERE article_id IN ({marks})", [keep, *others]
+        )
+        _one_ruiping_note(conn, keep)
+        conn.execute(
+            "INSERT OR IGNORE INTO article_feeds(article_id, feed_id, source_id, sid, fid) "
+            "SELECT a.id, m.feed_id, m.source_id, a.sid, a.fid FROM article_feeds m, articles a "
+            f"WHERE a.id = ? AND m.article_id IN ({marks})",
+            [keep, *others],
+        )
+        # Read if any copy was read: the user has seen it in one of its feeds.
+        conn.execute(
+            f"UPDATE articles SET read = (SELECT max(read) FROM articles WHERE id IN (?, {marks})) "
+            "WHERE id = ?",
+            [keep, *others, keep],
+        )
+        for table in ("article_feeds", "article_outlets", "mentions"):
+            conn.execute(f"DELETE FROM {table} WHERE article_id IN ({marks})", others)
+        conn.execute(f"DELETE FROM articles WHERE id IN ({marks})", others)
+        if chars:
+            fid = conn.execute("SELECT fid FROM articles WHERE id = ?", [keep]).fetchone()[0]
+            text = index.stored_text(conn, index.text_row(conn, keep), with_words=words)
+            index.add(conn, fid, text, words=words)
+
+
+def _one_ruiping_note(conn: sqlite3.Connection, article_id: int) -> None:
+    """An article has one 锐评 bookmark: the oldest stays, with every merged copy's
+    comment and tags."""
+    rows = conn.execute(
+        "SELECT id, comment, tags FROM notes WHERE article_id = ? AND kind = 'ruiping' "
+        "ORDER BY created, id",
+        [article_id],
+    ).fetchall()
+    if len(rows) < 2:
+        return
+    comments: list[str] = []
+    tags: list[str] = []
+    for _, comment, tag_json in rows:
+        if comment and comment not in comments:
+            comments.append(comment)
+        tags.extend(t for t in json.loads(tag_json) if t not in tags)
+    conn.execute(
+        "UPDATE notes SET comment = ?, tags = ? WHERE id = ?",
+        ["\n".join(comments), json.dumps(tags, ensure_ascii=False), rows[0][0]],
+    )
+    conn.executemany("DELETE FROM notes WHERE id = ?", [(row[0],) for row in rows[1:]])
 
 
 @migrations()

@@ -172,8 +172,8 @@ def _filters(
     for name in query.feeds:
         ids = _matching_ids(conn, "SELECT id, name FROM feeds", name)
         clauses.append(
-            f"{plus}{column} IN (SELECT {key} FROM articles WHERE feed_id IN ({marks(ids)}))"
-        )  # articles_feed (feed_id, sid, fid)
+            f"{plus}{column} IN (SELECT {key} FROM article_feeds WHERE feed_id IN ({marks(ids)}))"
+        )  # article_feeds_feed (feed_id, sid, fid)
         params.extend(ids)
     for name in query.outlets:
         names = _matching_names(conn, _OUTLET_NAMES, name)

@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .errors import LibraryError
-from .schema import PAGE_SIZE
 
 T = TypeVar("T")
 # How much of the file reads may map (SQLite caps it at its own limit where lower).
 MMAP_SIZE = 2**32
 # Values per `IN (…)`: some SQLite builds allow only 32,766 variables in one query.
 IN_CHUNK = 500
+PAGE_SIZE = 16384  # article rows are ~3 KB: 4 KB pages would waste a quarter of the file
 
 
 def connect(path: Path) -> sqlite3.Connection:

@@ -157,7 +157,8 @@ def info(conn: sqlite3.Connection) -> list[FeedInfo]:
             ).fetchone()
         else:
             total, unread = conn.execute(
-                "SELECT count(*), coalesce(sum(read = 0), 0) FROM articles WHERE feed_id = ?",
+                "SELECT count(*), coalesce(sum(read = 0), 0) FROM articles WHERE id IN "
+                "(SELECT article_id FROM article_feeds WHERE feed_id = ?)",
                 [feed.id],
             ).fetchone()
         out.append(
@@ -212,29 +213,45 @@ def remember_entries(
 
 
 def remove(conn: sqlite3.Connection, feed: Feed) -> int:
-    """Unsubscribe (inside the caller's transaction): the feed's articles go, unless noted.
+    """Unsubscribe (inside the caller's transaction): the feed's articles leave it, and
+    go from the library unless noted or in another feed. Returns how many went.
 
-    Returns how many articles were removed. A feed left with noted articles stays as a
-    plain feed (no URL) so they keep their feed; a folder feed's articles belong to
-    their documents' feeds and stay.
+    A feed left with noted articles (in no other feed) stays as a plain feed (no URL)
+    so they keep their feed; a folder feed's articles belong to their documents' feeds
+    and stay.
     """
     removed = 0
     if feed.kind != "folder":
         noted = has_table(conn, "notes")
-        rows = conn.execute(
-            "SELECT id, fid FROM articles WHERE feed_id = ?"
-            + (" AND id NOT IN (SELECT article_id FROM notes)" if noted else ""),
-            [feed.id],
-        ).fetchall()
         gone = []
-        for article_id, fid in rows:
-            gone.append((fid, index.stored_text(conn, index.text_row(conn, article_id))))
-            conn.execute("DELETE FROM articles WHERE id = ?", [article_id])
-            removed += 1
+        for article_id, fid, others in conn.execute(
+            "SELECT a.id, a.fid, (SELECT min(o.feed_id) FROM article_feeds o "
+            "WHERE o.article_id = a.id AND o.feed_id != ?) FROM articles a "
+            "WHERE a.id IN (SELECT article_id FROM article_feeds WHERE feed_id = ?)",
+            [feed.id, feed.id],
+        ).fetchall():
+            if others is not None:  # in another feed: only leaves this one
+                conn.execute(
+                    "DELETE FROM article_feeds WHERE article_id = ? AND feed_id = ?",
+                    [article_id, feed.id],
+                )
+                conn.execute(
+                    "UPDATE articles SET feed_id = ? WHERE id = ? AND feed_id = ?",
+                    [others, article_id, feed.id],
+                )
+            elif not (
+                noted
+                and conn.execute(
+                    "SELECT 1 FROM notes WHERE article_id = ? LIMIT 1", [article_id]
+                ).fetchone()
+            ):
+                gone.append((fid, index.stored_text(conn, index.text_row(conn, article_id))))
+                conn.execute("DELETE FROM articles WHERE id = ?", [article_id])
+                removed += 1
         for fid, text in sorted(gone, key=lambda pair: pair[0]):
             index.remove(conn, fid, text)
     conn.execute("DELETE FROM feed_entries WHERE feed_id = ?", [feed.id])
-    if conn.execute("SELECT 1 FROM articles WHERE feed_id = ? LIMIT 1", [feed.id]).fetchone():
+    if conn.execute("SELECT 1 FROM article_feeds WHERE feed_id = ? LIMIT 1", [feed.id]).fetchone():
         conn.execute(
             "UPDATE feeds SET url = NULL, status = 'ok', etag = NULL, last_modified = NULL "
             "WHERE id = ?",

@@ -475,3 +475,22 @@ def test_a_gb2312_feed_with_a_wrong_charset_is_read_right(
     )
     assert library.subscribe(httpserver.url_for("/feed")).new == 1
     assert library.search("国产大模型").total == 1
+
+
+def test_the_same_link_from_two_feeds_is_one_article(
+    httpserver: HTTPServer, library: Library
+) -> None:
+    httpserver.expect_request("/one").respond_with_data(rss(ITEMS, "甲"), content_type="text/xml")
+    retitled = [(g, f"转载：{t}", d) for g, t, d in ITEMS[:1]]  # the same link
+    httpserver.expect_request("/two").respond_with_data(
+        rss(retitled, "乙"), content_type="text/xml"
+    )
+    library.subscribe(httpserver.url_for("/one"))
+    library.subscribe(httpserver.url_for("/two"))
+    assert library.article_count() == 2
+    counts = {f.name: f.articles for f in library.subscriptions()}
+    assert counts == {"甲": 2, "乙": 1}
+    assert library.search("智谱", limit=None).total == 1
+    assert library.unsubscribe("甲") == 1  # the shared one stays, in 乙
+    assert library.article_count() == 1
+    assert [(f.name, f.articles) for f in library.subscriptions()] == [("乙", 1)]

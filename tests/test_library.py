@@ -331,7 +331,7 @@ def _before_compact_ids(conn: sqlite3.Connection) -> None:
         ("articles_read", "articles(read, sid)"),
         ("article_outlets_name", "article_outlets(name, sid)"),
     ):
-        conn.execute(f"DROP INDEX {index}")
+        conn.execute(f"DROP INDEX IF EXISTS {index}")  # (articles_feed: gone since m011)
         conn.execute(f"CREATE INDEX {index} ON {columns}")
     conn.execute("ALTER TABLE article_outlets DROP COLUMN fid")
     conn.execute("ALTER TABLE articles DROP COLUMN fid")
@@ -373,8 +373,9 @@ def test_an_older_library_is_copied_aside_then_migrated(tmp_path: Path) -> None:
             "DELETE FROM _sqlite_migrations WHERE name IN ('m002_entities', 'm003_notes', "
             "'m004_outlet_order', 'm005_fewer_merges', 'm006_compact_fts_ids', "
             "'m007_word_positions', 'm009_merge_sixteen', 'm010_stored_content_hash', "
-            "'m012_subscriptions')"
+            "'m011_article_feeds', 'm012_subscriptions')"
         )
+        conn.execute("DROP TABLE article_feeds")
         _before_compact_ids(conn)
         _before_word_positions(conn)
         _before_grams(conn)

@@ -210,7 +210,8 @@ def show(article_id: int, as_json: bool) -> None:
 
     echo(article.title)
     echo(
-        f"{article.feed} · {'、'.join(article.outlets) or '-'} · {article.published.replace('T', ' ')}"
+        f"{'、'.join(article.feeds or (article.feed,))} · {'、'.join(article.outlets) or '-'} · "
+        f"{article.published.replace('T', ' ')}"
     )
     if article.ruiping:
         echo(f"\n【锐评】 {article.ruiping}")
