@@ -253,6 +253,27 @@ async def test_R_refreshes_the_highlighted_feed_only(server: HTTPServer, seeded_
         assert [r.url for r, _ in server.log if r.path == "/a"] == []
 
 
+async def test_R_on_an_article_refreshes_its_feed(server: HTTPServer, seeded_db: Path) -> None:
+    serve(server, "/a", rss(items("甲", 1), "甲源"))
+    serve(server, "/b", rss(items("乙", 1), "乙源"))
+    with Library(seeded_db) as library:
+        library.subscribe(server.url_for("/a"))
+        library.subscribe(server.url_for("/b"))
+    server.clear()
+    serve(server, "/a", rss(items("甲", 2), "甲源"))
+    serve(server, "/b", rss(items("乙", 2), "乙源"))
+    app = NeicanApp(seeded_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        app.main.open_article_id(
+            next(r.id for r in app.query_one(ArticleList).rows if r.feed == "甲源")
+        )
+        await pilot.press("R")
+        await until(pilot, lambda: "甲第1条:大模型进展" in titles(app))
+        await app.workers.wait_for_complete()
+        assert [r.url for r, _ in server.log if r.path == "/b"] == []
+
+
 async def test_F_replaces_the_summary_with_the_full_text(
     server: HTTPServer, seeded_db: Path
 ) -> None:

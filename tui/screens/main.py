@@ -20,6 +20,7 @@ from store.articles import Article, ArticleRow
 from store.errors import NotFound
 from store.library import Library
 from store.paths import bundled_seeds
+from store.records import FeedInfo
 
 from ..bindings import bindings
 from ..focus import focus_now
@@ -373,11 +374,19 @@ class MainScreen(Screen[None]):
         feeds = self.query_one(FeedList)
         sub = feeds.subscription(self.view)
         if sub is None and self.article is not None:
-            sub = feeds.subscriptions.get(self.article.feed)
+            sub = self.subscription_of(self.article)
         if sub is None:
             self.notify("选中一个订阅 (或它的一篇文章) 再按 R", markup=False, timeout=3)
             return
         self.refresh_feeds([sub.id])
+
+    def subscription_of(self, article: Article) -> FeedInfo | None:
+        """The first subscription carrying the article (it may be in several feeds)."""
+        subscriptions = self.query_one(FeedList).subscriptions
+        return next(
+            (subscriptions[f] for f in article.feeds or (article.feed,) if f in subscriptions),
+            None,
+        )
 
     def refresh_feeds(self, targets: list[str | int] | None) -> None:
         if self.neican.refreshing:
@@ -445,7 +454,7 @@ class MainScreen(Screen[None]):
     def action_full_text(self) -> None:
         if self.article is None:
             return
-        if self.article.feed not in self.query_one(FeedList).subscriptions:
+        if self.subscription_of(self.article) is None:
             self.notify("全文只用于订阅的文章", markup=False, timeout=3)
             return
         if not self.article.links:
