@@ -26,16 +26,21 @@ from store.errors import NeicanError
 from store.export import export_notes
 from store.library import Library
 from store.records import ArticleRow
+from store.refresh import RefreshOutcome
 from store.sql import explain
 
 from .bindings import KEYS, bindings
 from .messages import (
     CountsReady,
     EntityArticles,
+    FullTextFetched,
     ImportFinished,
     QuoteAdded,
+    RefreshFinished,
+    RefreshProgress,
     RuipingToggled,
     SearchFinished,
+    Subscribed,
 )
 from .render import palette_hit
 from .screens.export import ExportModal
@@ -72,6 +77,8 @@ class NeicanCommands(Provider):
         if scope == "notes":
             return commands
         for view in main.query_one(FeedList).views:
+            if view.kind == "folder":
+                continue  # a heading of the feeds pane, not a view
             commands.append(
                 (f"Go to {view.label}", partial(main.go_to_view, view), f"Show the {view.kind}")
             )
@@ -87,6 +94,10 @@ class NeicanCommands(Provider):
             score = matcher.match(text)
             if score > 0:
                 yield Hit(score, palette_hit(text, matcher), callback, text=text, help=help_text)
+
+
+class RefreshStopped(NeicanError):
+    """The reader is quitting: a refresh stops after the feed it is writing."""
 
 
 class NeicanApp(App[None]):
@@ -109,6 +120,14 @@ class NeicanApp(App[None]):
         # One thread does all library work: each thread has its own SQLite connection,
         # and this one's page cache stays warm from one search to the next.
         self.executor = ThreadPoolExecutor(1, thread_name_prefix="neican-db")
+        # Feed work (refresh, subscribe, full text) waits on the network, so it has its
+        # own threads: the database thread stays free for the keys' work, and each feeds
+        # thread has its own connection (the refresh writes where it runs, one short
+        # transaction per feed; WAL lets the other connections read meanwhile). Two, so
+        # that `F` or `A` never waits behind a long refresh.
+        self.feeds_executor = ThreadPoolExecutor(2, thread_name_prefix="neican-feeds")
+        self.refreshing = False
+        self._stopping = threading.Event()
         self._main: MainScreen | None = None
         self._warm_up = warm_up
         self.segmenter_ready = asyncio.Event()
@@ -212,9 +231,61 @@ class NeicanApp(App[None]):
                 self.library.note_count(),
                 self.library.feeds(),
                 self.library.outlets(),
+                self.library.subscriptions(),
             )
 
         self._to_main(await self.in_db(counts))
+
+    # feeds: on the feeds threads (see __init__); results posted to the main screen ---------
+
+    async def in_feeds(self, fn: Callable[[], T]) -> T:
+        """Run network-bound library work on a feeds thread."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.feeds_executor, fn)
+
+    def _from_thread(self, message: Message) -> None:
+        """Post to the main screen from a feeds thread (thread-safe; dropped once closing)."""
+        try:
+            self.main.post_message(message)
+        except RuntimeError:  # the event loop is gone: the reader quit meanwhile
+            pass
+
+    # Not `exclusive`: cancelling the worker would not stop its thread; the screen starts
+    # no second refresh while `refreshing` holds.
+    @work(group="refresh", exit_on_error=False)
+    async def refresh_feeds(self, targets: list[str | int] | None = None) -> None:
+        new = 0
+
+        def progress(outcome: RefreshOutcome, done: int, total: int) -> None:
+            nonlocal new
+            if self._stopping.is_set():
+                raise RefreshStopped("refresh stopped: neican is quitting")
+            new += outcome.new
+            self._from_thread(RefreshProgress(done, total, outcome.name, new))
+
+        self.refreshing = True
+        try:
+            report = await self.in_feeds(partial(self.library.refresh, targets, progress=progress))
+        finally:
+            self.refreshing = False
+            self.main.set_status(right=Content(""))
+        self._to_main(RefreshFinished(report))
+
+    @work(group="feeds", exit_on_error=False)
+    async def subscribe(self, target: str) -> None:
+        try:
+            outcome = await self.in_feeds(partial(self.library.subscribe, target))
+        finally:
+            self.main.set_status(right=Content(""))
+        self._to_main(Subscribed(outcome))
+
+    @work(group="feeds", exit_on_error=False)
+    async def fetch_full_text(self, article_id: int) -> None:
+        try:
+            article = await self.in_feeds(partial(self.library.fetch_full_text, article_id))
+        finally:
+            self.main.set_status(right=Content(""))
+        self._to_main(FullTextFetched(article))
 
     @work(exclusive=True, group="import", exit_on_error=False)
     async def import_seeds(self) -> None:
@@ -292,7 +363,10 @@ class NeicanApp(App[None]):
     # lifecycle ----------------------------------------------------------------------
 
     def on_unmount(self) -> None:
-        # Let the database thread finish what it is doing before its connection closes.
+        # Let the database thread finish what it is doing before its connection closes;
+        # a refresh stops after the feed it is on (see refresh_feeds).
+        self._stopping.set()
+        self.feeds_executor.shutdown(wait=True, cancel_futures=True)
         self.executor.shutdown(wait=True, cancel_futures=True)
         self.library.close()
         if self._gc_thresholds is not None:

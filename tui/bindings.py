@@ -16,6 +16,7 @@ SCOPES: dict[str, str] = {
     "notes": "Notes screen",
     "note_edit": "Note editor",
     "export": "Export dialog",
+    "add_feed": "Add-feed dialog",
     "help": "Help screen",
     "links": "Link chooser",
 }
@@ -318,6 +319,50 @@ KEYS: tuple[Key, ...] = (
         help="Close this screen",
         display="esc / ? / q",
         scope="help",
+    ),
+    # Feeds (PRODUCT.md §10): refresh and full text run in workers, never on the UI thread.
+    Key(
+        keys="r",
+        action="refresh_all",
+        label="Refresh",
+        help="Refresh every feed (in the background; progress in the status bar)",
+        display="r",
+        scope="main",
+    ),
+    Key(
+        keys="R",
+        action="refresh_one",
+        label="Refresh feed",
+        help="Refresh the highlighted feed (or the open article's feed)",
+        display="R",
+        scope="main",
+        footer=False,
+    ),
+    Key(
+        keys="A",
+        action="add_feed",
+        label="Add feed",
+        help="Add a feed: a URL, a page, rsshub:/route or a folder",
+        display="A",
+        scope="main",
+        footer=False,
+    ),
+    Key(
+        keys="F",
+        action="full_text",
+        label="Full text",
+        help="Fetch the article's full text from its link",
+        display="F",
+        scope="main",
+        footer=False,
+    ),
+    Key(
+        keys="escape",
+        action="cancel",
+        label="Cancel",
+        help="Close without subscribing (enter subscribes)",
+        display="esc",
+        scope="add_feed",
     ),
 )
 

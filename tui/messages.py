@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from textual.message import Message
 
-from store.records import ArticleRow, FeedCount, Note, SearchResult
+from store.records import Article, ArticleRow, FeedCount, FeedInfo, Note, SearchResult
+from store.refresh import RefreshOutcome, RefreshReport
 
 
 @dataclass
@@ -16,6 +17,7 @@ class CountsReady(Message):
     noted: int
     feeds: list[FeedCount]
     outlets: list[FeedCount]
+    subscriptions: list[FeedInfo] = field(default_factory=list)
 
 
 @dataclass
@@ -45,3 +47,32 @@ class RuipingToggled(Message):
 @dataclass
 class QuoteAdded(Message):
     note: Note
+
+
+@dataclass
+class RefreshProgress(Message):
+    """One more feed refreshed. `new` counts the articles the refresh brought so far, so
+    a progress message may replace the one before it unread (the screen paints the last)."""
+
+    done: int
+    total: int
+    name: str
+    new: int
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, RefreshProgress)
+
+
+@dataclass
+class RefreshFinished(Message):
+    report: RefreshReport
+
+
+@dataclass
+class Subscribed(Message):
+    outcome: RefreshOutcome
+
+
+@dataclass
+class FullTextFetched(Message):
+    article: Article

@@ -10,7 +10,8 @@ from rich.cells import cell_len, set_cell_size
 from textual.content import Content
 from textual.fuzzy import Matcher
 
-from store.records import Article, ArticleRow, EntityCount, Note
+from store.records import Article, ArticleRow, EntityCount, FeedInfo, Note
+from store.sanitize import clean_field
 from store.snippets import highlight_spans
 
 CITATIONS = re.compile(r"\[\d+\](?:\[\d+\])*")
@@ -183,6 +184,44 @@ def feed_line(label: str, total: int | None, unread: int | None, width: int) -> 
     room = max(4, width - cell_len(counts) - 1)
     name = truncate(label, room)
     return Content.assemble(name, " " * max(1, room - cell_len(name) + 1), (counts, "dim"))
+
+
+TROUBLE_MARK = "⚠"
+
+
+def in_trouble(feed: FeedInfo) -> bool:
+    return feed.status != "ok"
+
+
+def subscription_line(
+    feed: FeedInfo, total: int | None, unread: int | None, width: int, indent: int = 0
+) -> Content:
+    """A subscription in the feeds pane: indented under its folder, a ⚠ when in trouble."""
+    mark = Content.styled(TROUBLE_MARK, "$error") if in_trouble(feed) else Content("")
+    pad = " " * indent
+    counts = "" if total is None else (f"{unread}/{total}" if unread else f"{total}")
+    room = max(4, width - indent - cell_len(mark.plain) - cell_len(counts) - 1)
+    name = truncate(clean_field(feed.name), room)
+    return Content.assemble(
+        pad, mark, name, " " * max(1, room - cell_len(name) + 1), (counts, "dim")
+    )
+
+
+def folder_heading(folder: str, width: int) -> Content:
+    """A folder of subscriptions (a heading line, not selectable)."""
+    return Content.styled(truncate(clean_field(folder), width), "bold $text-muted")
+
+
+def feed_trouble(feed: FeedInfo) -> Content:
+    """Why a feed is in trouble, for the status bar: its status and last error, literally."""
+    reason = feed.last_error or (f"→ {feed.moved_to}" if feed.moved_to else "")
+    text = f"{TROUBLE_MARK} {feed.status}" + (f": {reason}" if reason else "")
+    return Content.styled(clean_field(text), "$error")
+
+
+def refresh_progress(done: int, total: int, name: str) -> Content:
+    """The status bar during a refresh: `刷新 12/40 · 量子位`."""
+    return Content.styled(f"刷新 {done}/{total} · {clean_field(name)}", "$warning")
 
 
 def bullet_content(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, cast
@@ -20,24 +21,30 @@ from store.errors import NeicanError, NotFound
 from store.library import Library
 from store.links import safe_link
 from store.paths import bundled_seeds
-from store.records import Article, ArticleRow, Note
+from store.records import Article, ArticleRow, FeedInfo, Note
 
 from ..bindings import bindings, footer_first
 from ..focus import focus_now
 from ..messages import (
     CountsReady,
     EntityArticles,
+    FullTextFetched,
     ImportFinished,
     QuoteAdded,
+    RefreshFinished,
+    RefreshProgress,
     RuipingToggled,
     SearchFinished,
+    Subscribed,
 )
+from ..render import feed_trouble, in_trouble, refresh_progress
 from ..widgets.article_list import ArticleList
 from ..widgets.article_view import ArticleView
 from ..widgets.entity_sidebar import EntitySidebar
 from ..widgets.feed_list import ALL, FeedList, View
 from ..widgets.search_bar import SearchBar
 from ..widgets.status_bar import StatusBar
+from .add_feed import AddFeedModal
 from .links import LinkPicker
 from .note_edit import NoteEditModal
 from .notes import NotesScreen
@@ -46,6 +53,8 @@ if TYPE_CHECKING:
     from ..app import NeicanApp
 
 SEARCH_DELAY = 0.15  # seconds of quiet typing before a search runs
+# While a refresh brings articles, the list is fetched again at most this often (seconds).
+RELOAD_EVERY = 1.0
 
 
 class MainScreen(Screen[None]):
@@ -67,6 +76,8 @@ class MainScreen(Screen[None]):
         self.shown_search_id = 0  # the query whose results the list shows
         self._search_timer: Timer | None = None
         self._binding_state: tuple[bool, bool] | None = None
+        self._refresh_new = 0  # articles of the running refresh the list already shows
+        self._reloaded = 0.0  # when the list was last fetched again during a refresh
 
     @property
     def neican(self) -> NeicanApp:
@@ -132,9 +143,15 @@ class MainScreen(Screen[None]):
 
     def on_counts_ready(self, counts: CountsReady) -> None:
         self.query_one(FeedList).set_counts(
-            counts.total, counts.unread, counts.noted, counts.feeds, counts.outlets
+            counts.total,
+            counts.unread,
+            counts.noted,
+            counts.feeds,
+            counts.outlets,
+            counts.subscriptions,
         )
         self.update_status()
+        self.refresh_bindings()  # `r` shows once there are feeds
 
     def on_import_finished(self, event: ImportFinished) -> None:
         self.notify(f"已导入 {event.imported} 个示例文档", markup=False)
@@ -194,7 +211,11 @@ class MainScreen(Screen[None]):
             parts.append(f"{len(articles.rows)}+ 篇")
         if unread:
             parts.append(f"{unread} 未读")
-        self.set_status(left=Content(" · ".join(parts)))
+        left = Content(" · ".join(parts))
+        sub = feeds.subscription(self.view)
+        if sub is not None and in_trouble(sub):
+            left = Content.assemble(left, "  ", feed_trouble(sub))
+        self.set_status(left=left)
 
     @on(FeedList.Chosen)
     def feed_chosen(self, event: FeedList.Chosen) -> None:
@@ -282,8 +303,18 @@ class MainScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # `b` stays available on an article without 锐评: it says why it does nothing there.
-        if action in ("toggle_read", "open_link", "copy_link", "add_quote", "bookmark_ruiping"):
+        if action in (
+            "toggle_read",
+            "open_link",
+            "copy_link",
+            "add_quote",
+            "bookmark_ruiping",
+            "full_text",
+        ):
             return True if self.article is not None else None
+        if action == "refresh_all":
+            # In the footer once there are feeds (at 80 columns it has no room to spare).
+            return bool(self.query_one(FeedList).subscriptions)
         return True
 
     def action_open(self) -> None:
@@ -401,6 +432,110 @@ class MainScreen(Screen[None]):
             self.action_toggle_entities()
         elif isinstance(self.focused, ArticleView):
             focus_now(self.query_one(ArticleList))
+
+    # feeds: refresh, subscribe, full text (the app's workers; the network never blocks keys)
+
+    def action_refresh_all(self) -> None:
+        self.refresh_feeds(None)
+
+    def action_refresh_one(self) -> None:
+        feeds = self.query_one(FeedList)
+        sub = feeds.subscription(self.view)
+        if sub is None and self.article is not None:
+            sub = self.subscription_of(self.article)
+        if sub is None:
+            self.notify("选中一个订阅 (或它的一篇文章) 再按 R", markup=False, timeout=3)
+            return
+        self.refresh_feeds([sub.id])
+
+    def subscription_of(self, article: Article) -> FeedInfo | None:
+        """The first subscription carrying the article (it may be in several feeds)."""
+        subscriptions = self.query_one(FeedList).subscriptions
+        return next(
+            (subscriptions[f] for f in article.feeds or (article.feed,) if f in subscriptions),
+            None,
+        )
+
+    def refresh_feeds(self, targets: list[str | int] | None) -> None:
+        if self.neican.refreshing:
+            self.notify("正在刷新…", markup=False, timeout=2)
+            return
+        if not self.query_one(FeedList).subscriptions:
+            self.notify("还没有订阅: 按 A 添加", markup=False, timeout=3)
+            return
+        self.neican.refreshing = True  # now: a second `r` before the worker starts waits
+        self._refresh_new = 0
+        self.set_status(right=Content.styled("刷新中…", "$warning"))
+        self.neican.refresh_feeds(targets)
+
+    def on_refresh_progress(self, event: RefreshProgress) -> None:
+        if not self.neican.refreshing:
+            return  # a late message of a finished refresh
+        self.set_status(right=refresh_progress(event.done, event.total, event.name))
+        now = time.monotonic()
+        if event.new > self._refresh_new and now - self._reloaded >= RELOAD_EVERY:
+            self._refresh_new = event.new
+            self._reloaded = now
+            self.articles_changed()
+
+    def on_refresh_finished(self, event: RefreshFinished) -> None:
+        report = event.report
+        text = f"刷新完成: {report.new} 篇新文章"
+        if report.updated:
+            text += f", {report.updated} 篇更新"
+        if report.errors:
+            text += f", {report.errors} 个订阅出错"
+        self.notify(
+            text, markup=False, timeout=4, severity="warning" if report.errors else "information"
+        )
+        self.articles_changed()
+
+    def articles_changed(self) -> None:
+        """Articles came in: counts, and the list (unless it shows search results); the
+        cursor and the open article stay where they are."""
+        self.neican.refresh_counts()
+        if self.view.kind != "search" and not self.query_one(SearchBar).display:
+            self.query_one(ArticleList).reload()
+            self.update_status()
+
+    def action_add_feed(self) -> None:
+        def chosen(target: str | None) -> None:
+            if target:
+                self.set_status(right=Content.styled("订阅中…", "$warning"))
+                self.neican.subscribe(target)
+
+        self.app.push_screen(AddFeedModal(), chosen)
+
+    def on_subscribed(self, event: Subscribed) -> None:
+        outcome = event.outcome
+        if outcome.status == "error":
+            self.notify(
+                f"已订阅 {outcome.name}, 但获取失败: {outcome.error}",
+                severity="warning",
+                markup=False,
+                timeout=6,
+            )
+        else:
+            self.notify(f"已订阅 {outcome.name}: {outcome.new} 篇", markup=False, timeout=4)
+        self.articles_changed()
+
+    def action_full_text(self) -> None:
+        if self.article is None:
+            return
+        if self.subscription_of(self.article) is None:
+            self.notify("全文只用于订阅的文章", markup=False, timeout=3)
+            return
+        if not self.article.links:
+            self.notify("这篇文章没有链接", markup=False, timeout=3)
+            return
+        self.set_status(right=Content.styled("获取全文…", "$warning"))
+        self.neican.fetch_full_text(self.article.id)
+
+    def on_full_text_fetched(self, event: FullTextFetched) -> None:
+        if self.article is not None and self.article.id == event.article.id:
+            self.article = event.article
+            self.query_one(ArticleView).show_article(event.article, self.words)
+        self.notify("已获取全文", markup=False, timeout=2)
 
     # notes ----------------------------------------------------------------------------
 

@@ -89,6 +89,30 @@ class ArticleList(StopAtEnds):
     def _line(self, row: ArticleRow, width: int) -> Content:
         return article_line(row, width, self.words, self.snippets.get(row.id))
 
+    def reload(self) -> None:
+        """Fetch the list again (a refresh brought articles): the cursor stays on its
+        article, which stays listed even if the view would drop it now (read, in 未读)."""
+        if self._fetch is None:
+            return
+        current = self.current
+        limit = len(self.rows) + PAGE
+        rows = self._fetch(None, limit)
+        self._exhausted = len(rows) < limit
+        if current is not None and all(r.id != current.id for r in rows):
+            rows.append(current)
+            rows.sort(key=lambda r: r.sid, reverse=True)
+        self.rows = rows
+        width = self._line_width()
+        self.clear_options()
+        self.add_options(
+            Option(article_line(r, width, self.words), id=str(r.id)) for r in self.rows
+        )
+        if self.rows:
+            index = (
+                0 if current is None else next(i for i, r in enumerate(rows) if r.id == current.id)
+            )
+            self.highlighted = index
+
     def _line_width(self) -> int:
         # The scrollbar's cells are always left free, so rows align whether it shows or not.
         return max(20, self.size.width - 2 - 2 - self.styles.scrollbar_size_vertical)

@@ -10,10 +10,10 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from store.records import FeedCount
+from store.records import FeedCount, FeedInfo
 
 from ..bindings import bindings
-from ..render import feed_line
+from ..render import feed_line, folder_heading, subscription_line
 from .lists import StopAtEnds
 
 
@@ -51,19 +51,31 @@ class FeedList(StopAtEnds):
         self.counts: dict[str, tuple[int | None, int | None]] = {}
         self.feeds: list[FeedCount] = []
         self.outlets: list[FeedCount] = []
+        self.subscriptions: dict[str, FeedInfo] = {}  # by name (a feed's view name)
 
     def on_mount(self) -> None:
         self._rebuild()
 
     def set_counts(
-        self, total: int, unread: int, noted: int, feeds: list[FeedCount], outlets: list[FeedCount]
+        self,
+        total: int,
+        unread: int,
+        noted: int,
+        feeds: list[FeedCount],
+        outlets: list[FeedCount],
+        subscriptions: list[FeedInfo] | None = None,
     ) -> None:
         self.counts = {"all": (total, unread), "unread": (unread, None), "noted": (noted, None)}
         for feed in feeds:
             self.counts[View("feed", feed.name).id] = (feed.articles, feed.unread)
         for outlet in outlets:
             self.counts[View("outlet", outlet.name).id] = (outlet.articles, outlet.unread)
-        self.feeds, self.outlets = feeds, outlets
+        self.subscriptions = {s.name: s for s in subscriptions or []}
+        for sub in self.subscriptions.values():
+            self.counts[View("feed", sub.name).id] = (sub.articles, sub.unread)
+        # Subscriptions have their own group (by folder); the feeds group keeps the others.
+        self.feeds = [f for f in feeds if f.name not in self.subscriptions]
+        self.outlets = outlets
         self._rebuild()
 
     def adjust_unread(self, feed: str, outlets: tuple[str, ...], delta: int) -> None:
@@ -88,6 +100,13 @@ class FeedList(StopAtEnds):
         total, unread = self.counts.get(view.id, (None, None))
         if view.kind == "unread":
             unread, total = None, total
+        if view.kind == "folder":
+            return folder_heading(view.label, self._width())
+        sub = self.subscriptions.get(view.name or "") if view.kind == "feed" else None
+        if sub is not None:
+            return subscription_line(
+                sub, total, unread, self._width(), indent=1 if sub.folder else 0
+            )
         return feed_line(view.label, total, unread, self._width())
 
     def _rebuild(self) -> None:
@@ -99,6 +118,7 @@ class FeedList(StopAtEnds):
         )
         views = [ALL, UNREAD, NOTED]
         options: list[Option | None] = [Option(self._prompt(v), id=v.id) for v in views]
+        self._subscription_options(views, options)
         for kind, group in (("feed", self.feeds), ("outlet", self.outlets)):
             if group:
                 options.append(None)  # a separator, not an option
@@ -111,6 +131,33 @@ class FeedList(StopAtEnds):
         self.views = views
         target = current if current in self.views else ALL
         self.highlighted = self.views.index(target)
+
+    def _subscription_options(self, views: list[View], options: list[Option | None]) -> None:
+        """Subscriptions by folder: a heading (not selectable) over each folder's feeds."""
+        if not self.subscriptions:
+            return
+        options.append(None)
+        folder = ""
+        for sub in self.subscriptions.values():  # by folder, then name
+            if sub.folder and sub.folder != folder:
+                heading = View("folder", sub.folder)
+                views.append(heading)
+                options.append(Option(self._prompt(heading), id=heading.id, disabled=True))
+            folder = sub.folder
+            view = View("feed", sub.name)
+            views.append(view)
+            options.append(Option(self._prompt(view), id=view.id))
+
+    def subscription(self, view: View | None) -> FeedInfo | None:
+        """The subscription a view shows, if it is one."""
+        if view is None or view.kind != "feed":
+            return None
+        return self.subscriptions.get(view.name or "")
+
+    @property
+    def current_view(self) -> View | None:
+        index = self.highlighted
+        return self.views[index] if index is not None and index < len(self.views) else None
 
     def _refresh_prompts(self) -> None:
         for index, view in enumerate(self.views):
