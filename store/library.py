@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from sqlite_utils import Database
 
-from . import importing, index, mentions, notes, paths, pipeline, reading
+from . import follow, importing, index, mentions, notes, paths, pipeline, reading
 from .entities import Extractor, Gazetteer
 from .errors import LibraryError, NotFound, ParseError
 from .importing import (
@@ -77,6 +77,7 @@ class Library:
         self.backup_path: Path | None = None  # where the file was copied before a migration
         self._writes = 0  # bumped on every write, for caches of this process's own changes
         self._aside: ThreadPoolExecutor | None = None  # see read_aside
+        self._follow_counter = follow.FollowCounter()  # followed searches' cached matches
         self._open()
 
     # -- connections and schema ------------------------------------------------------
@@ -533,3 +534,47 @@ class Library:
     def search(self, text: str, limit: int | None = 20) -> SearchResult:
         """Run a query (store/query.py syntax); never raises on any input."""
         return run_search(self, text, limit)
+
+    # -- followed searches (store/follow.py) -------------------------------------------
+
+    def follow_add(self, name: str, query: str) -> None:
+        """Follow a search as `name`; what the library holds now does not count as new."""
+        with self.db.atomic():
+            follow.add(self.conn, name, query, _now())
+
+    def follow_remove(self, name: str) -> None:
+        with self.db.atomic():
+            follow.remove(self.conn, name)
+
+    def follows(self, names: list[str] | None = None) -> list[follow.Follow]:
+        """Followed searches (all, by name, or those named) with total, unread and new
+        counts; after the first, a count tests only the articles added since."""
+        return follow.follows(self, self._follow_counter, names)
+
+    def follow_check(self, names: list[str] | None = None) -> list[follow.Checked]:
+        """Each followed search's articles new since its last check or opening, newest
+        first; marks them seen (a second check right after finds none)."""
+        checked, upto = follow.check(self, self._follow_counter, names)
+        with self.db.atomic():
+            for item in checked:
+                follow.mark_seen(self.conn, item.name, upto)
+        return checked
+
+    def follow_seen(self, name: str) -> None:
+        """The user opened the followed search: nothing it matches now is new."""
+        with self.db.atomic():
+            follow.mark_seen(self.conn, name)
+
+    def start_session(self) -> int:
+        """The reader starts: remember when; returns the mark of the previous session's
+        start (articles with larger ids arrived since: `since_rows`)."""
+        with self.db.atomic():
+            return follow.start_session(self.conn, _now())
+
+    def since_rows(self, after_id: int, limit: int = 2000) -> list[ArticleRow]:
+        """Articles that arrived after `after_id` (a session mark), by feed, newest first."""
+        return follow.since_rows(self.conn, after_id, limit)
+
+    def since_counts(self, after_id: int) -> tuple[int, int]:
+        """(articles, unread) that arrived after `after_id`."""
+        return follow.since_counts(self.conn, after_id)
