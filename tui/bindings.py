@@ -16,6 +16,7 @@ SCOPES: dict[str, str] = {
     "notes": "Notes screen",
     "note_edit": "Note editor",
     "export": "Export dialog",
+    "follow_name": "Follow dialog",
     "help": "Help screen",
 }
 
@@ -168,6 +169,15 @@ KEYS: tuple[Key, ...] = (
         footer=False,
     ),
     Key(
+        keys="S",
+        action="follow",
+        label="Follow",
+        help="Follow the search (or the highlighted entity) in the 关注 group",
+        display="S",
+        scope="main",
+        footer=False,
+    ),
+    Key(
         keys="j,down",
         action="cursor_down",
         label="Down",
@@ -283,6 +293,14 @@ KEYS: tuple[Key, ...] = (
         help="Close without exporting (enter exports)",
         display="esc",
         scope="export",
+    ),
+    Key(
+        keys="escape",
+        action="cancel",
+        label="Cancel",
+        help="Close without following (enter follows)",
+        display="esc",
+        scope="follow_name",
     ),
     Key(
         keys="escape,question_mark,q",
