@@ -524,12 +524,26 @@ def matching_ids(
         return set()
 
 
-def _id_range(column: str, after_id: int, upto: int) -> tuple[str, list[Any]]:
-    """SQL restricting `column` (an FTS rowid, or `sid`) to articles of an id range."""
-    if column.endswith(".rowid"):
-        keys = "SELECT fid FROM articles INDEXED BY articles_id_fid WHERE id > ? AND id <= ?"
-        return f"+{column} IN ({keys})", [after_id, upto]
-    return "id > ? AND id <= ?", [after_id, upto]
+def _id_range(
+    conn: sqlite3.Connection, column: str, after_id: int, upto: int
+) -> tuple[str, list[Any]]:
+    """SQL restricting `column` (an FTS rowid, or `sid`) to articles of an id range.
+
+    On an FTS rowid, also to the span of their `fid`s: FTS5 then reads only that part
+    of each doclist (new articles from feeds are mostly of the last days).
+    """
+    if not column.endswith(".rowid"):
+        return "id > ? AND id <= ?", [after_id, upto]
+    keys = "SELECT fid FROM articles INDEXED BY articles_id_fid WHERE id > ? AND id <= ?"
+    low, high = conn.execute(
+        f"SELECT min(fid), max(fid) FROM ({keys})", [after_id, upto]
+    ).fetchone()
+    if low is None:
+        return "0", []
+    return (
+        f"{column} >= ? AND {column} <= ? AND +{column} IN ({keys})",
+        [low, high, after_id, upto],
+    )
 
 
 def _ids_matching(library: Source, query: Query, after_id: int, upto: int) -> set[int]:
@@ -546,7 +560,7 @@ def _ids_matching(library: Source, query: Query, after_id: int, upto: int) -> se
                 clauses.append(f"sid NOT IN (SELECT a.sid {JOINED} WHERE search MATCH ?)")
                 args.append(p.expr)
         if ranged:
-            clause, values = _id_range("sid", after_id, upto)
+            clause, values = _id_range(conn, "sid", after_id, upto)
             clauses.append(clause)
             args.extend(values)
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
@@ -565,7 +579,7 @@ def _ids_matching(library: Source, query: Query, after_id: int, upto: int) -> se
             expr = f"({expr}) NOT ({p.expr})"
     clauses, params = _filters(library, query, f"{table}.rowid")
     if ranged:
-        clause, values = _id_range(f"{table}.rowid", after_id, upto)
+        clause, values = _id_range(conn, f"{table}.rowid", after_id, upto)
         clauses.append(clause)
         params.extend(values)
     where = " AND ".join([f"{table} MATCH ?", *clauses])
@@ -587,7 +601,7 @@ def _inexact_matches(
     for p in plans:
         where, args = "search MATCH ?", [p.expr]
         if ids is not None:
-            clause, values = _id_range("search.rowid", *ids)
+            clause, values = _id_range(library.conn, "search.rowid", *ids)
             where, args = f"{where} AND {clause}", [*args, *values]
         rows = library.conn.execute(
             f"SELECT search.rowid, a.sid {JOINED} WHERE {where}", args
