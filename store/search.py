@@ -208,11 +208,15 @@ def _money_filter(money: MoneyFilter) -> tuple[str, list[Any]]:
 
 
 def _filters(
-    library: Source, query: Query, column: str = "search.rowid"
+    library: Source,
+    query: Query,
+    column: str = "search.rowid",
+    span: tuple[int, int] | None = None,
 ) -> tuple[list[str], list[Any]]:
     """Conditions on the FTS rowid (an article's `fid`) or on the `sid` of articles.
 
-    The subqueries read `fid` from indexes that hold it (store/schema.py, m006).
+    The subqueries read `fid` from indexes that hold it (store/schema.py, m006). With
+    `span` (after, upto), mentions are read for the articles of that id range only.
     """
     conn = library.conn
     clauses: list[str] = []
@@ -240,16 +244,23 @@ def _filters(
             f"{plus}{column} IN (SELECT {key} FROM article_outlets WHERE name IN ({marks(names)}))"
         )
         params.extend(names)
+    # (mentions' key is (article_id, entity_id): a range of articles is a range of it)
+    in_range = "article_id > ? AND article_id <= ? AND " if span else ""
     for name in query.entities:
         entity_ids = [i for i, _, _ in library.resolve_entity(name)]
-        clause, values = entity_filter(entity_ids, plus + column, key)
-        clauses.append(clause)
-        params.extend(values)
+        if span is None:
+            clause, values = entity_filter(entity_ids, plus + column, key)
+            clauses.append(clause)
+            params.extend(values)
+        else:
+            mentioned = f"SELECT article_id FROM mentions WHERE {in_range}entity_id IN ({marks(entity_ids)})"
+            clauses.append(f"{plus}{column} IN ({keys_of(key, mentioned)})")
+            params.extend([*span, *entity_ids])
     for money in query.money:
         entities, values = _money_filter(money)
-        mentioned = f"SELECT article_id FROM mentions WHERE entity_id IN ({entities})"
+        mentioned = f"SELECT article_id FROM mentions WHERE {in_range}entity_id IN ({entities})"
         clauses.append(f"{plus}{column} IN ({keys_of(key, mentioned)})")
-        params.extend(values)
+        params.extend([*(span or ()), *values])
     if query.read is not None:
         # Name the smaller side: most articles are unread, few are read.
         total, unread = library.totals()
@@ -519,9 +530,11 @@ def matching_ids(
         return set()
     upto = upto_id if upto_id is not None else 2**62
     try:
-        return _ids_matching(library, query, after_id, upto)
+        found = _ids_matching(library, query, after_id, upto)
     except sqlite3.OperationalError:  # as run_search: an odd query finds nothing
         return set()
+    # (from 0 the id range is not in the SQL: the whole index is read anyway)
+    return found if upto_id is None else {i for i in found if i <= upto}
 
 
 def _id_range(
@@ -550,11 +563,12 @@ def _ids_matching(library: Source, query: Query, after_id: int, upto: int) -> se
     conn = library.conn
     positives = [plan(t) for t in query.positive]
     negatives = [plan(t) for t in query.negative]
-    ranged = after_id > 0 or upto < 2**62
+    ranged = after_id > 0
+    span = (after_id, upto) if ranged else None
     inexact = [p for p in negatives if not p.exact]
-    excluded = _inexact_matches(library, inexact, (after_id, upto) if ranged else None)
+    excluded = _inexact_matches(library, inexact, span)
     if not positives:
-        clauses, args = _filters(library, query, "sid")
+        clauses, args = _filters(library, query, "sid", span)
         for p in negatives:
             if p.exact:
                 clauses.append(f"sid NOT IN (SELECT a.sid {JOINED} WHERE search MATCH ?)")
@@ -577,7 +591,7 @@ def _ids_matching(library: Source, query: Query, after_id: int, upto: int) -> se
             expr = f'({expr}) NOT "{p.gram}"'
         elif p.exact:
             expr = f"({expr}) NOT ({p.expr})"
-    clauses, params = _filters(library, query, f"{table}.rowid")
+    clauses, params = _filters(library, query, f"{table}.rowid", span)
     if ranged:
         clause, values = _id_range(conn, f"{table}.rowid", after_id, upto)
         clauses.append(clause)
