@@ -176,6 +176,8 @@ class MainScreen(Screen[None]):
         return fetch
 
     def show_view(self, view: View, select_id: int | None = None) -> None:
+        if view.kind == "group":  # the 关注 header (the palette lists it too)
+            return
         self.view = view
         if view.kind == "follow":
             self.open_follow(view)
