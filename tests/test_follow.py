@@ -267,3 +267,34 @@ def test_cli_json_shapes_and_totals(
     assert bad.code == 1 and bad.err_lines == [
         "neican: error: no followed search named '钱' (neican follow list)"
     ]
+
+
+def test_after_an_import_only_the_new_articles_are_searched(
+    seeded_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from store import follow
+
+    calls: list[tuple[str, int]] = []
+    real = follow.matching_ids
+
+    def spy(library, text, after_id=0, upto_id=None):  # type: ignore[no-untyped-def]
+        calls.append((text, after_id))
+        return real(library, text, after_id, upto_id)
+
+    monkeypatch.setattr(follow, "matching_ids", spy)
+    with Library(seeded_db) as lib:
+        lib.follow_add("芯片", "芯片")
+        lib.follow_add("未读", "is:unread 芯片")
+        lib.follows()
+        last = lib.conn.execute("SELECT max(id) FROM articles").fetchone()[0]
+        calls.clear()
+        lib.follows()  # nothing new: only the read-state query is searched again
+        assert calls == [("is:unread 芯片", 0)]
+        calls.clear()
+        lib.write_articles("融资快讯", "rss", [AMOUNTS["无"]], URL)
+        lib.follows()
+        assert sorted(calls) == [("is:unread 芯片", 0), ("芯片", last)]
+        calls.clear()
+        lib.set_read(last, True)  # reading changes no match: nothing is searched
+        lib.follows()
+        assert calls == [("is:unread 芯片", 0)]
