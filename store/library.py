@@ -21,7 +21,18 @@ from typing import Any, TypeVar
 
 from sqlite_utils import Database
 
-from . import importing, index, mentions, notes, paths, pipeline, reading, refresh, subscriptions
+from . import (
+    follow,
+    importing,
+    index,
+    mentions,
+    notes,
+    paths,
+    pipeline,
+    reading,
+    refresh,
+    subscriptions,
+)
 from .entities import Extractor, Gazetteer
 from .errors import FeedError, LibraryDamaged, LibraryError, LibraryReadOnly, NotFound, ParseError
 from .feeds import fetch as fetching
@@ -98,6 +109,7 @@ class Library:
         self._aside: ThreadPoolExecutor | None = None  # see read_aside
         self.read_only: str | None = None  # why this library cannot be written, if it cannot
         self._checked = False  # the quick check passed in this process
+        self._follow_counter = follow.FollowCounter()  # followed searches' cached matches
         self._open()
 
     # -- connections and schema ------------------------------------------------------
@@ -867,6 +879,52 @@ class Library:
             article.feed, kind, [parsed], article.source or article.links[0], keys=[key]
         )
         return self.article(article_id)
+
+    # -- followed searches (store/follow.py) -------------------------------------------
+
+    def follow_add(self, name: str, query: str) -> None:
+        """Follow a search as `name`; what the library holds now does not count as new."""
+        with self._transaction(name=name):
+            follow.add(self.conn, name, query, _now())
+
+    def follow_remove(self, name: str) -> None:
+        with self._transaction(name=name):
+            follow.remove(self.conn, name)
+
+    def follows(self, names: list[str] | None = None) -> list[follow.Follow]:
+        """Followed searches (all, by name, or those named) with total, unread and new
+        counts; after the first, a count tests only the articles added since."""
+        return follow.follows(self, self._follow_counter, names)
+
+    def follow_check(self, names: list[str] | None = None) -> list[follow.Checked]:
+        """Each followed search's articles new since its last check or opening, newest
+        first; marks them seen (a second check right after finds none)."""
+        checked, upto = follow.check(self, self._follow_counter, names)
+        with self._transaction(name="followed searches"):
+            for item in checked:
+                follow.mark_seen(self.conn, item.name, upto)
+        return checked
+
+    def follow_seen(self, name: str) -> None:
+        """The user opened the followed search: nothing it matches now is new."""
+        with self._transaction(CLICK_WAIT, name):
+            follow.mark_seen(self.conn, name)
+
+    def start_session(self) -> int:
+        """The reader starts: remember when; returns the mark of the previous session's
+        start (articles with larger ids arrived since: `since_rows`)."""
+        if self.read_only:  # read, not written: the previous session stays the mark
+            return follow.session_mark(self.conn)
+        with self._transaction(CLICK_WAIT):
+            return follow.start_session(self.conn, _now())
+
+    def since_rows(self, after_id: int, limit: int = 2000) -> list[ArticleRow]:
+        """Articles that arrived after `after_id` (a session mark), by feed, newest first."""
+        return follow.since_rows(self.conn, after_id, limit)
+
+    def since_counts(self, after_id: int) -> tuple[int, int]:
+        """(articles, unread) that arrived after `after_id`."""
+        return follow.since_counts(self.conn, after_id)
 
 
 def _host(url: str) -> str:

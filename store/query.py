@@ -1,12 +1,14 @@
 """User text to a Query: words, "phrases", -exclusions and filters. Never raises.
 
     英伟 "英伟达 收购" -谷歌 feed:AI内参 outlet:36氪 entity:Meta after:2025-12-15
-    before:2026-01 is:unread is:noted
+    before:2026-01 is:unread is:noted money:>=1亿美元
 
 Every word must occur in the article as a substring (Latin case-insensitively);
 a phrase is its words in order with nothing but spaces or punctuation between
 them; `-` excludes a word or phrase. Filters take a value (quoted if it holds a
-space). `after:` includes the date given, `before:` excludes it. Anything else,
+space). `after:` includes the date given, `before:` excludes it. `money:` compares
+the amounts the entities found (an operator, then an amount: parsed by store/search.py
+with the entities' own normaliser). Anything else,
 `AND`, `*`, `(`, `NEAR` included, is a literal word.
 
 Any text is a valid query: bytes that were not text (lone surrogates, as a
@@ -23,7 +25,8 @@ from dataclasses import dataclass, field, replace
 
 from .sanitize import clean_field
 
-FILTER_KEYS = ("feed", "outlet", "entity", "after", "before", "is")
+FILTER_KEYS = ("feed", "outlet", "entity", "after", "before", "is", "money")
+MONEY_OPERATORS = (">=", "<=", ">", "<", "=")
 IS_VALUES = ("unread", "read", "noted")
 # Far beyond what anyone types: each term is an FTS5 phrase and a text check, and a
 # phrase of thousands of characters cost seconds (1,000 words: 4 s) for nothing, and
@@ -51,6 +54,14 @@ class Term:
 
 
 @dataclass(frozen=True)
+class MoneyFilter:
+    """`money:>=1亿美元`: an operator and the amount as typed (`1亿美元`, `$2B`)."""
+
+    op: str
+    amount: str
+
+
+@dataclass(frozen=True)
 class Query:
     text: str
     terms: tuple[Term, ...] = ()
@@ -61,6 +72,7 @@ class Query:
     before: str | None = None  # ISO date, exclusive
     read: bool | None = None  # is:unread → False, is:read → True
     noted: bool = False
+    money: tuple[MoneyFilter, ...] = ()
     problems: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -81,6 +93,7 @@ class Query:
             or self.before
             or self.read is not None
             or self.noted
+            or self.money
         )
 
     @property
@@ -141,7 +154,22 @@ def parse_query(text: str) -> Query:
             query = replace(query, noted=True)
         else:
             problems.append(f"is:{value} is unknown (is:unread, is:read or is:noted)")
+    money: list[MoneyFilter] = []
+    for value in filters["money"]:
+        if (parsed := parse_money_filter(value)) is None:
+            problems.append(f"money:{value} needs an amount (money:>=1亿美元)")
+        else:
+            money.append(parsed)
+    query = replace(query, money=tuple(dict.fromkeys(money)))
     return replace(query, problems=tuple(problems))
+
+
+def parse_money_filter(value: str) -> MoneyFilter | None:
+    """`>=1亿美元` → (">=", "1亿美元"); no operator means `=`. None without an amount."""
+    value = value.strip()
+    op = next((o for o in MONEY_OPERATORS if value.startswith(o)), "=")
+    amount = value[len(op) :].strip() if value.startswith(op) else value
+    return MoneyFilter(op, amount) if amount else None
 
 
 def _bounded(terms: list[Term], problems: list[str]) -> tuple[Term, ...]:

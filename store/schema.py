@@ -419,3 +419,48 @@ def m012_subscriptions(db: Database) -> None:
             PRIMARY KEY (feed_id, identity)
         ) WITHOUT ROWID"""
     )
+
+
+# What can change which articles a followed search matches, besides new articles
+# (store/follow.py counts only those incrementally): an article's text, feed or date
+# changing, an article removed, a note (its comment is searched; `is:noted`).
+_FOLLOW_TRIGGERS = {
+    "follows_article_changed": "AFTER UPDATE OF kind, title, outlets, ruiping, sections, "
+    "published, feed_id, sid, fid ON articles",
+    "follows_article_removed": "AFTER DELETE ON articles",
+    "follows_note_added": "AFTER INSERT ON notes",
+    "follows_note_changed": "AFTER UPDATE OF comment, article_id ON notes",
+    "follows_note_removed": "AFTER DELETE ON notes",
+    # An article already stored joining another feed, or leaving one it stays out of
+    # (a new article's first membership, and an article removed whole, are counted above).
+    "follows_feed_joined": "AFTER INSERT ON article_feeds WHEN EXISTS (SELECT 1 FROM "
+    "article_feeds f WHERE f.article_id = NEW.article_id AND f.feed_id != NEW.feed_id)",
+    "follows_feed_left": "AFTER DELETE ON article_feeds WHEN EXISTS (SELECT 1 FROM "
+    "articles a WHERE a.id = OLD.article_id)",
+}
+
+
+@migrations()
+def m013_follows(db: Database) -> None:
+    """Followed searches, and a counter of changes their cached matches cannot follow.
+
+    `seen_id`: the largest article id when the search was last checked or opened in
+    the reader (article ids only grow): the articles above it are new. `follows_epoch`
+    (meta) moves on every change in _FOLLOW_TRIGGERS.
+    """
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS follows (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            query TEXT NOT NULL,
+            created TEXT NOT NULL,
+            seen_id INTEGER NOT NULL DEFAULT 0
+        )"""
+    )
+    db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('follows_epoch', '0')")
+    for name, when in _FOLLOW_TRIGGERS.items():
+        db.execute(f"DROP TRIGGER IF EXISTS {name}")
+        db.execute(
+            f"CREATE TRIGGER {name} {when} BEGIN UPDATE meta SET value = "
+            "CAST(value AS INTEGER) + 1 WHERE key = 'follows_epoch'; END"
+        )

@@ -26,12 +26,13 @@ import re
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol, TypeVar
 
 from . import grams, segment
+from .entities.money import find_money
 from .ids import DAY_SLOTS, day_fid, day_sid
-from .query import Query, Term, parse_query
+from .query import MoneyFilter, Query, Term, parse_query
 from .records import SearchHit, SearchResult
 from .searchable import indexed_text, searchable_lines
 from .snippets import find_spans, make_snippet, term_pattern
@@ -134,7 +135,7 @@ def plan(term: Term) -> Plan:
 
 
 def run_search(library: Source, text: str, limit: int | None = 20) -> SearchResult:
-    query = parse_query(text)
+    query = checked_query(text)
     limit = None if not limit or limit < 0 else limit
     words = _highlight_words(library, query)
     if query.is_empty:
@@ -161,12 +162,77 @@ def _highlight_words(library: Source, query: Query) -> tuple[str, ...]:
     return tuple(dict.fromkeys(" ".join(w.split()) for w in words if w.strip()))
 
 
+def checked_query(text: str) -> Query:
+    """parse_query, with the `money:` filters whose amount is no amount dropped (a problem each)."""
+    query = parse_query(text)
+    bad = [m for m in query.money if money_amount(m.amount) is None]
+    if not bad:
+        return query
+    return replace(
+        query,
+        money=tuple(m for m in query.money if m not in bad),
+        problems=(
+            *query.problems,
+            *(
+                f"money:{m.op}{m.amount} is not an amount (1亿美元, 21.95亿元, $2B, 5000万): ignored"
+                for m in bad
+            ),
+        ),
+    )
+
+
+def money_amount(text: str) -> tuple[float, str | None] | None:
+    """`1亿美元` → (1e8, "USD"); `5000万` (no currency) → (5e7, None): any currency.
+
+    The entities' own normaliser parses it, so a filter and the amounts it compares with
+    agree on `1.25亿`, `$2B` and `21.95亿元`. A vague (`数亿美元`) or a range is no amount.
+    """
+    text = text.strip()
+    for candidate, unit in ((text, True), (text + "美元", False)):
+        found = find_money(candidate)
+        if len(found) == 1 and candidate in found[0].surfaces:
+            amount = found[0]
+            if amount.value is None or amount.high is not None:
+                return None
+            return amount.value, amount.unit if unit else None
+    return None
+
+
+# A range (value..high) matches when some amount in it does; a vague amount (value NULL)
+# matches no comparison.
+_MONEY_SQL = {
+    ">": "coalesce(high, value) > ?",
+    ">=": "coalesce(high, value) >= ?",
+    "<": "value < ?",
+    "<=": "value <= ?",
+    "=": "value <= ? AND coalesce(high, value) >= ?",
+}
+
+
+def _money_filter(money: MoneyFilter) -> tuple[str, list[Any]]:
+    """SQL for the ids of the money entities that satisfy `money` (and their parameters)."""
+    parsed = money_amount(money.amount)
+    assert parsed is not None  # checked_query dropped the others
+    value, unit = parsed
+    condition = _MONEY_SQL[money.op]
+    params: list[Any] = [value] * condition.count("?")
+    sql = f"SELECT id FROM entities WHERE type = 'money' AND {condition}"
+    if unit is not None:
+        sql += " AND unit = ?"
+        params.append(unit)
+    return sql, params
+
+
 def _filters(
-    library: Source, query: Query, column: str = "search.rowid"
+    library: Source,
+    query: Query,
+    column: str = "search.rowid",
+    span: tuple[int, int] | None = None,
 ) -> tuple[list[str], list[Any]]:
     """Conditions on the FTS rowid (an article's `fid`) or on the `sid` of articles.
 
-    The subqueries read `fid` from indexes that hold it (store/schema.py, m006).
+    The subqueries read `fid` from indexes that hold it (store/schema.py, m006). With
+    `span` (after, upto), mentions are read for the articles of that id range only.
     """
     conn = library.conn
     clauses: list[str] = []
@@ -194,11 +260,23 @@ def _filters(
             f"{plus}{column} IN (SELECT {key} FROM article_outlets WHERE name IN ({marks(names)}))"
         )
         params.extend(names)
+    # (mentions' key is (article_id, entity_id): a range of articles is a range of it)
+    in_range = "article_id > ? AND article_id <= ? AND " if span else ""
     for name in query.entities:
         entity_ids = [i for i, _, _ in library.resolve_entity(name)]
-        clause, values = entity_filter(entity_ids, plus + column, key)
-        clauses.append(clause)
-        params.extend(values)
+        if span is None:
+            clause, values = entity_filter(entity_ids, plus + column, key)
+            clauses.append(clause)
+            params.extend(values)
+        else:
+            mentioned = f"SELECT article_id FROM mentions WHERE {in_range}entity_id IN ({marks(entity_ids)})"
+            clauses.append(f"{plus}{column} IN ({keys_of(key, mentioned)})")
+            params.extend([*span, *entity_ids])
+    for money in query.money:
+        entities, values = _money_filter(money)
+        mentioned = f"SELECT article_id FROM mentions WHERE {in_range}entity_id IN ({entities})"
+        clauses.append(f"{plus}{column} IN ({keys_of(key, mentioned)})")
+        params.extend([*(span or ()), *values])
     if query.read is not None:
         # Name the smaller side: most articles are unread, few are read.
         total, unread = library.totals()
@@ -456,12 +534,107 @@ def _newest(
     return len(sids), [(s, 0.0) for s in shown]
 
 
-def _inexact_matches(library: Source, plans: list[Plan]) -> set[int]:
-    """Search ids of the articles that really contain any of these (inexact) terms."""
+def matching_ids(
+    library: Source, text: str, after_id: int = 0, upto_id: int | None = None
+) -> set[int]:
+    """The ids of every article the query matches (as many as run_search's total), or
+    only those with `after_id < id <= upto_id`: a followed search's count grows by
+    testing the articles that arrived since it was last counted (store/follow.py).
+    """
+    query = checked_query(text)
+    if query.is_empty:
+        return set()
+    upto = upto_id if upto_id is not None else 2**62
+    try:
+        found = _ids_matching(library, query, after_id, upto)
+    except sqlite3.OperationalError:  # as run_search: an odd query finds nothing
+        return set()
+    # (from 0 the id range is not in the SQL: the whole index is read anyway)
+    return found if upto_id is None else {i for i in found if i <= upto}
+
+
+def _id_range(
+    conn: sqlite3.Connection, column: str, after_id: int, upto: int
+) -> tuple[str, list[Any]]:
+    """SQL restricting `column` (an FTS rowid, or `sid`) to articles of an id range.
+
+    On an FTS rowid, also to the span of their `fid`s: FTS5 then reads only that part
+    of each doclist (new articles from feeds are mostly of the last days).
+    """
+    if not column.endswith(".rowid"):
+        return "id > ? AND id <= ?", [after_id, upto]
+    keys = "SELECT fid FROM articles INDEXED BY articles_id_fid WHERE id > ? AND id <= ?"
+    low, high = conn.execute(
+        f"SELECT min(fid), max(fid) FROM ({keys})", [after_id, upto]
+    ).fetchone()
+    if low is None:
+        return "0", []
+    return (
+        f"{column} >= ? AND {column} <= ? AND +{column} IN ({keys})",
+        [low, high, after_id, upto],
+    )
+
+
+def _ids_matching(library: Source, query: Query, after_id: int, upto: int) -> set[int]:
+    conn = library.conn
+    positives = [plan(t) for t in query.positive]
+    negatives = [plan(t) for t in query.negative]
+    ranged = after_id > 0
+    span = (after_id, upto) if ranged else None
+    inexact = [p for p in negatives if not p.exact]
+    excluded = _inexact_matches(library, inexact, span)
+    if not positives:
+        clauses, args = _filters(library, query, "sid", span)
+        for p in negatives:
+            if p.exact:
+                clauses.append(f"sid NOT IN (SELECT a.sid {JOINED} WHERE search MATCH ?)")
+                args.append(p.expr)
+        if ranged:
+            clause, values = _id_range(conn, "sid", after_id, upto)
+            clauses.append(clause)
+            args.extend(values)
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        return {
+            i
+            for i, sid in conn.execute(f"SELECT id, sid FROM articles {where}", args)
+            if sid not in excluded
+        }
+    table = "grams" if all(p.gram for p in positives + negatives) else "search"
+    words = [f'"{p.gram}"' if table == "grams" else p.expr for p in positives]
+    expr = " AND ".join(f"({w})" if len(words) > 1 else w for w in words)
+    for p in negatives:
+        if table == "grams":
+            expr = f'({expr}) NOT "{p.gram}"'
+        elif p.exact:
+            expr = f"({expr}) NOT ({p.expr})"
+    clauses, params = _filters(library, query, f"{table}.rowid", span)
+    if ranged:
+        clause, values = _id_range(conn, f"{table}.rowid", after_id, upto)
+        clauses.append(clause)
+        params.extend(values)
+    where = " AND ".join([f"{table} MATCH ?", *clauses])
+    rows = conn.execute(
+        f"SELECT {table}.rowid, a.sid, a.id {_joined(table)} WHERE {where}", [expr, *params]
+    ).fetchall()
+    id_of = {sid: article_id for _, sid, article_id in rows}
+    checks = [p for p in positives if not p.exact]
+    kept = _checked(library, [(fid, sid) for fid, sid, _ in rows if sid not in excluded], checks)
+    return {id_of[sid] for _, sid in kept}
+
+
+def _inexact_matches(
+    library: Source, plans: list[Plan], ids: tuple[int, int] | None = None
+) -> set[int]:
+    """Search ids of the articles that really contain any of these (inexact) terms
+    (of the articles whose ids are in the range `ids`, if given)."""
     out: set[int] = set()
     for p in plans:
+        where, args = "search MATCH ?", [p.expr]
+        if ids is not None:
+            clause, values = _id_range(library.conn, "search.rowid", *ids)
+            where, args = f"{where} AND {clause}", [*args, *values]
         rows = library.conn.execute(
-            f"SELECT search.rowid, a.sid {JOINED} WHERE search MATCH ?", [p.expr]
+            f"SELECT search.rowid, a.sid {JOINED} WHERE {where}", args
         ).fetchall()
         out.update(sid for _, sid in _checked(library, rows, [p]))
     return out
@@ -544,4 +717,14 @@ def _hits(library: Source, ranked: list[tuple[int, float]], query: Query) -> lis
     return hits
 
 
-__all__ = ["Plan", "find_spans", "make_snippet", "parse_query", "plan", "run_search"]
+__all__ = [
+    "Plan",
+    "checked_query",
+    "find_spans",
+    "make_snippet",
+    "matching_ids",
+    "money_amount",
+    "parse_query",
+    "plan",
+    "run_search",
+]

@@ -375,9 +375,12 @@ def test_an_older_library_is_copied_aside_then_migrated(tmp_path: Path) -> None:
             "DELETE FROM _sqlite_migrations WHERE name IN ('m002_entities', 'm003_notes', "
             "'m004_outlet_order', 'm005_fewer_merges', 'm006_compact_fts_ids', "
             "'m007_word_positions', 'm009_merge_sixteen', 'm010_stored_content_hash', "
-            "'m011_article_feeds', 'm012_subscriptions')"
+            "'m011_article_feeds', 'm012_subscriptions', 'm013_follows')"
         )
         conn.execute("DROP TABLE article_feeds")
+        conn.execute("DROP TABLE follows")
+        conn.execute("DROP TRIGGER follows_article_changed")
+        conn.execute("DROP TRIGGER follows_article_removed")
         _before_compact_ids(conn)
         _before_word_positions(conn)
         _before_grams(conn)

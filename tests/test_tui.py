@@ -69,8 +69,8 @@ async def test_an_empty_library_gets_the_seeds_and_the_first_screen(tmp_path: Pa
             "全部",
             "未读",
             "锐评笔记",
+            "新的",
             "AI内参",
-            "Llama模型",
         ]
         assert View("outlet", "36氪") in feeds.views
         assert status(app) == "全部 · 16 篇 · 16 未读"
@@ -167,7 +167,7 @@ async def test_choosing_a_feed_or_outlet_lists_its_articles(db: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot)
         app.query_one(FeedList).focus()
-        await pilot.press("j", "j", "j")  # 全部 → 未读 → 锐评笔记 → AI内参
+        await pilot.press("j", "j", "j", "j")  # 全部 → 未读 → 锐评笔记 → 新的 → AI内参
         assert app.main.view == View("feed", "AI内参")
         assert titles(app)[0] == "AI内参 2025-12-30" and len(titles(app)) == 6
         await pilot.press("end")

@@ -17,6 +17,7 @@ SCOPES: dict[str, str] = {
     "note_edit": "Note editor",
     "export": "Export dialog",
     "add_feed": "Add-feed dialog",
+    "follow_name": "Follow dialog",
     "help": "Help screen",
     "links": "Link chooser",
 }
@@ -188,6 +189,15 @@ KEYS: tuple[Key, ...] = (
         footer=False,
     ),
     Key(
+        keys="S",
+        action="follow",
+        label="Follow",
+        help="Follow the search (or the highlighted entity) in the 关注 group",
+        display="S",
+        scope="main",
+        footer=False,
+    ),
+    Key(
         keys="j,down",
         action="cursor_down",
         label="Down",
@@ -311,6 +321,14 @@ KEYS: tuple[Key, ...] = (
         help="Close without opening a link (enter picks one)",
         display="esc",
         scope="links",
+    ),
+    Key(
+        keys="escape",
+        action="cancel",
+        label="Cancel",
+        help="Close without following (enter follows)",
+        display="esc",
+        scope="follow_name",
     ),
     Key(
         keys="escape,question_mark,q",

@@ -183,6 +183,7 @@ def search(query: str, limit: int, as_json: bool) -> None:
       英伟 大模型 Meta       "英伟达 收购" (a phrase)     -谷歌 (exclude)
     Filters: feed:AI内参 outlet:36氪 entity:Meta after:2025-12-15
              before:2026-01 is:unread is:read is:noted
+             money:>=1亿美元 money:<5000万元 (> >= < <= =)
     """
     with open_library() as library:
         result = library.search(query, limit=limit)
@@ -737,6 +738,83 @@ def config_list(as_json: bool) -> None:
         return
     for key, about in settings.KEYS.items():
         click.echo(f"{key} = {values[key] or ''}    # {about}")
+
+
+@cli.group("follow")
+def follow_group() -> None:
+    """Followed searches: saved queries counted like feeds, checked from cron.
+
+    \b
+    neican follow add NAME QUERY      follow a search (any `neican search` query)
+    neican follow list [--json]       each with total, unread and new counts
+    neican follow remove NAME
+    neican follow check [NAME…] [--json]
+                                      the articles new since the last check, newest
+                                      first; marks them checked
+    """
+
+
+@follow_group.command("add")
+@click.argument("name")
+@click.argument("query")
+@db_option
+def follow_add(name: str, query: str) -> None:
+    """Follow QUERY as NAME (e.g. `neican follow add 大额融资 "money:>=1亿美元 融资"`)."""
+    from store.search import checked_query
+
+    for problem in checked_query(query).problems:
+        warn(problem)
+    with open_library() as library:
+        library.follow_add(name, query)
+        (item,) = library.follows([name.strip()])
+    click.echo(f"following {item.name}: {item.query} ({item.total} articles)")
+
+
+@follow_group.command("list")
+@json_option
+@db_option
+def follow_list(as_json: bool) -> None:
+    """Every followed search with its total, unread and new counts."""
+    with open_library() as library:
+        items = library.follows()
+    if as_json:
+        echo_json([f.to_json() for f in items])
+        return
+    width = max((cell_width(f.name) for f in items), default=0)
+    for f in items:
+        click.echo(
+            f"{pad(f.name, width)}  {f.total:>6} total {f.unread:>6} unread {f.new:>5} new  "
+            f"{f.query}"
+        )
+    click.echo(f"{len(items)} followed searches")
+
+
+@follow_group.command("remove")
+@click.argument("name")
+@db_option
+def follow_remove(name: str) -> None:
+    """Stop following NAME."""
+    with open_library() as library:
+        library.follow_remove(name)
+    click.echo(f"removed {name}")
+
+
+@follow_group.command("check")
+@click.argument("names", nargs=-1)
+@json_option
+@db_option
+def follow_check(names: tuple[str, ...], as_json: bool) -> None:
+    """The articles new since the last check (or opening in the reader), per followed
+    search, newest first; marks them checked, so a second check lists none."""
+    with open_library() as library:
+        checked = library.follow_check(list(names) or None)
+    if as_json:
+        echo_json([c.to_json() for c in checked])
+        return
+    for item in checked:
+        click.echo(f"{item.name} ({item.query}): {len(item.new)} new")
+        for a in item.new:
+            click.echo(f"  {a.id:>6}  {a.published.replace('T', ' '):16}  {a.feed}  {a.title}")
 
 
 def cell_width(text: str) -> int:

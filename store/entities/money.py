@@ -15,7 +15,7 @@ MONEY = re.compile(
     rf"(?:(?P<lo>{_NUM})(?P<lomult>{_MULT})?\s?(?:至|到|~|～|-|—)\s?(?P<hi>{_NUM})(?P<himult>{_MULT})?(?P<cur>{_CUR})"
     rf"|(?P<num>{_NUM})\s?(?P<mult>{_MULT})?(?P<cur2>{_CUR})"
     rf"|(?P<vague>(?:数|几|上|近)(?:十|百|千)?(?:万亿|亿|万)|(?:数|几|上)(?:十|百|千)万?)(?P<cur3>{_CUR})"
-    r"|\$\s?(?P<usd>\d+(?:,\d{3})*(?:\.\d+)?)\s?(?P<usdmult>trillion|billion|million|bn|mn)?\b)"
+    r"|\$\s?(?P<usd>\d+(?:,\d{3})*(?:\.\d+)?)\s?(?P<usdmult>trillion|billion|million|bn|mn|B|M)?\b)"
 )
 # Every amount ends in a currency or starts with `$`, and each currency holds one of
 # these (most articles hold none); before its currency an amount holds only
@@ -37,6 +37,8 @@ _MULTIPLIERS = {
     "万亿": 10**12,
     "million": 10**6,
     "mn": 10**6,
+    "m": 10**6,  # `$500M`
+    "b": 10**9,  # `$2B`
     "billion": 10**9,
     "bn": 10**9,
     "trillion": 10**12,

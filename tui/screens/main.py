@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
-from textual import events, on
+from textual import events, on, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding
@@ -18,6 +18,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, TextArea
 
 from store.errors import NeicanError, NotFound
+from store.follow import Follow
 from store.library import Library
 from store.links import safe_link
 from store.paths import bundled_seeds
@@ -45,6 +46,7 @@ from ..widgets.feed_list import ALL, FeedList, View
 from ..widgets.search_bar import SearchBar
 from ..widgets.status_bar import StatusBar
 from .add_feed import AddFeedModal
+from .follow_name import FollowModal
 from .links import LinkPicker
 from .note_edit import NoteEditModal
 from .notes import NotesScreen
@@ -55,6 +57,11 @@ if TYPE_CHECKING:
 SEARCH_DELAY = 0.15  # seconds of quiet typing before a search runs
 # While a refresh brings articles, the list is fetched again at most this often (seconds).
 RELOAD_EVERY = 1.0
+
+
+def entity_query(name: str) -> str:
+    """`entity:英伟达`, quoted where the name holds a space (`entity:"Mistral AI"`)."""
+    return f'entity:"{name}"' if " " in name else f"entity:{name}"
 
 
 class MainScreen(Screen[None]):
@@ -78,6 +85,8 @@ class MainScreen(Screen[None]):
         self._binding_state: tuple[bool, bool] | None = None
         self._refresh_new = 0  # articles of the running refresh the list already shows
         self._reloaded = 0.0  # when the list was last fetched again during a refresh
+        self.since_mark: int | None = None  # 新的: articles with larger ids (store/follow.py)
+        self.follow_search_id = 0  # the search that shows a followed search's articles
 
     @property
     def neican(self) -> NeicanApp:
@@ -152,6 +161,22 @@ class MainScreen(Screen[None]):
         )
         self.update_status()
         self.refresh_bindings()  # `r` shows once there are feeds
+        self.refresh_follows()
+
+    @work(exclusive=True, group="follows", exit_on_error=False)
+    async def refresh_follows(self) -> None:
+        """Followed searches' and 新的's counts, on the database thread (never the UI's):
+        after the first count only new articles are searched (store/follow.py)."""
+        library = self.library
+
+        def counts() -> tuple[list[Follow], tuple[int, int]]:
+            if self.since_mark is None:  # once a session, even if this worker is cancelled
+                self.since_mark = library.start_session()
+            return library.follows(), library.since_counts(self.since_mark)
+
+        follows, new = await self.neican.in_db(counts)
+        self.query_one(FeedList).set_follows(follows, new)
+        self.update_status()
 
     def on_import_finished(self, event: ImportFinished) -> None:
         self.notify(f"已导入 {event.imported} 个示例文档", markup=False)
@@ -169,6 +194,9 @@ class MainScreen(Screen[None]):
                 return library.article_rows(feed=view.name, before_sid=before, limit=limit)
             if view.kind == "outlet":
                 return library.article_rows(outlet=view.name, before_sid=before, limit=limit)
+            if view.kind == "new":  # all at once: ordered by feed, not by `sid`
+                mark = self.since_mark
+                return [] if after is not None or mark is None else library.since_rows(mark)
             return library.article_rows(
                 unread_only=view.kind == "unread",
                 noted_only=view.kind == "noted",
@@ -179,7 +207,12 @@ class MainScreen(Screen[None]):
         return fetch
 
     def show_view(self, view: View, select_id: int | None = None) -> None:
+        if view.kind == "group":  # the 关注 header (the palette lists it too)
+            return
         self.view = view
+        if view.kind == "follow":
+            self.open_follow(view)
+            return
         self.words = ()
         articles = self.query_one(ArticleList)
         articles.show(self.fetcher(view), select_id=select_id)
@@ -273,6 +306,7 @@ class MainScreen(Screen[None]):
         self.query_one(ArticleList).update_row(article.id, read=read)
         self.query_one(FeedList).adjust_unread(article.feed, article.outlets, -1 if read else 1)
         self.update_status()
+        self.refresh_follows()  # cheap: the followed searches' matches are cached
         return True
 
     @on(ArticleList.Shown)
@@ -648,7 +682,9 @@ class MainScreen(Screen[None]):
             return  # the results of an older query
         self.shown_search_id = event.query_id
         result = event.result
-        self.view = View("search", result.query)
+        following = event.query_id == self.follow_search_id and self.view.kind == "follow"
+        if not following:
+            self.view = View("search", result.query)
         self.words = result.words
         rows = [
             ArticleRow(h.id, h.feed, h.kind, h.title, h.outlets, h.published, h.read, h.noted)
@@ -657,7 +693,10 @@ class MainScreen(Screen[None]):
         articles = self.query_one(ArticleList)
         snippets = {h.id: (h.snippet, h.highlights) for h in result.hits}
         articles.show(None, rows=rows, words=result.words, snippets=snippets)
-        articles.border_title = Content.assemble("搜索: ", result.query)
+        articles.border_title = Content.assemble(
+            "关注: " if following else "搜索: ",
+            (self.view.name or "") if following else result.query,
+        )
         shown = f"{result.total} 条结果" + (
             f" (显示前 {len(rows)} 条)" if len(rows) < result.total else ""
         )
@@ -687,3 +726,52 @@ class MainScreen(Screen[None]):
                 self.show_article(articles.current)
         self.before_search = None
         focus_now(self.query_one(ArticleList))
+
+    # followed searches ----------------------------------------------------------------
+
+    def open_follow(self, view: View) -> None:
+        """A followed search's articles: its search, in the search worker; seen from now."""
+        follow = next((f for f in self.query_one(FeedList).follows if f.name == view.name), None)
+        if follow is None:
+            return
+        self.words = ()
+        self.search_id += 1
+        self.follow_search_id = self.search_id
+        self.neican.run_search(self.search_id, follow.query)
+        self.follow_seen(follow.name)
+
+    @work(group="follows-write", exit_on_error=False)
+    async def follow_seen(self, name: str) -> None:
+        await self.neican.in_db(self.library.follow_seen, name)
+        self.refresh_follows()
+
+    def action_follow(self) -> None:
+        """`S`: follow the highlighted entity in the sidebar, else the search shown."""
+        query = None
+        sidebar = self.query_one(EntitySidebar)
+        if sidebar.display and sidebar.has_focus_within:
+            index = sidebar.listing.highlighted
+            if sidebar.mode == "entities" and index is not None and index < len(sidebar.entities):
+                entity = sidebar.entities[index]
+                query = entity_query(entity.name) if entity is not None else None
+            elif sidebar.mode == "articles" and sidebar.entity is not None:
+                query = entity_query(sidebar.entity[0])
+        bar = self.query_one(SearchBar)
+        if query is None and bar.display and bar.value.strip():
+            query = bar.value.strip()
+        if query is None:
+            self.notify("先搜索 (/) 或在实体栏选中一个实体, 再按 S 关注", markup=False, timeout=3)
+            return
+        followed = query
+
+        def chosen(name: str | None) -> None:
+            if name:
+                self.add_follow(name, followed)
+
+        self.app.push_screen(FollowModal(query), chosen)
+
+    @work(group="follows-write", exit_on_error=False)
+    async def add_follow(self, name: str, query: str) -> None:
+        await self.neican.in_db(self.library.follow_add, name, query)
+        self.notify(f"已关注 {name}", markup=False, timeout=3)
+        self.refresh_follows()

@@ -1,4 +1,4 @@
-"""FeedList: All, Unread, 锐评 notes, every feed and every outlet, with counts."""
+"""FeedList: All, Unread, 锐评 notes, 新的, followed searches, every feed and outlet, with counts."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from store.follow import Follow
 from store.records import FeedCount, FeedInfo
 
 from ..bindings import bindings
@@ -21,7 +22,7 @@ from .lists import StopAtEnds
 class View:
     """What the article list shows."""
 
-    kind: str  # all | unread | noted | feed | outlet | search | entity
+    kind: str  # all | unread | noted | new | follow | feed | outlet | search | entity
     name: str | None = None
 
     @property
@@ -30,12 +31,13 @@ class View:
 
     @property
     def label(self) -> str:
-        return {"all": "全部", "unread": "未读", "noted": "锐评笔记"}.get(
+        return {"all": "全部", "unread": "未读", "noted": "锐评笔记", "new": "新的"}.get(
             self.kind, self.name or self.kind
         )
 
 
-ALL, UNREAD, NOTED = View("all"), View("unread"), View("noted")
+ALL, UNREAD, NOTED, NEW = View("all"), View("unread"), View("noted"), View("new")
+FOLLOWING = View("group", "关注")  # the header of the followed searches (not selectable)
 
 
 class FeedList(StopAtEnds):
@@ -52,6 +54,7 @@ class FeedList(StopAtEnds):
         self.feeds: list[FeedCount] = []
         self.outlets: list[FeedCount] = []
         self.subscriptions: dict[str, FeedInfo] = {}  # by name (a feed's view name)
+        self.follows: list[Follow] = []
 
     def on_mount(self) -> None:
         self._rebuild()
@@ -89,6 +92,18 @@ class FeedList(StopAtEnds):
             self.counts["unread"] = (max(0, total + delta), None)
         self._refresh_prompts()
 
+    def set_follows(self, follows: list[Follow], new: tuple[int, int]) -> None:
+        """Followed searches' counts, and the 新的 view's (articles, unread)."""
+        self.counts["new"] = new
+        for f in follows:
+            self.counts[View("follow", f.name).id] = (f.total, f.unread)
+        rebuild = [f.name for f in follows] != [f.name for f in self.follows]
+        self.follows = follows
+        if rebuild:
+            self._rebuild()
+        else:
+            self._refresh_prompts()
+
     def set_noted(self, count: int) -> None:
         self.counts["noted"] = (count, None)
         self._refresh_prompts()
@@ -100,6 +115,8 @@ class FeedList(StopAtEnds):
         total, unread = self.counts.get(view.id, (None, None))
         if view.kind == "unread":
             unread, total = None, total
+        if view == FOLLOWING:
+            return Content.styled(view.label, "bold $text-muted")
         if view.kind == "folder":
             return folder_heading(view.label, self._width())
         sub = self.subscriptions.get(view.name or "") if view.kind == "feed" else None
@@ -107,7 +124,11 @@ class FeedList(StopAtEnds):
             return subscription_line(
                 sub, total, unread, self._width(), indent=1 if sub.folder else 0
             )
-        return feed_line(view.label, total, unread, self._width())
+        label = view.label
+        if view.kind == "follow":
+            new = next((f.new for f in self.follows if f.name == view.name), 0)
+            label += f" +{new}" if new else ""  # new since it was last opened
+        return feed_line(label, total, unread, self._width())
 
     def _rebuild(self) -> None:
         highlighted = self.highlighted
@@ -116,8 +137,15 @@ class FeedList(StopAtEnds):
             if highlighted is not None and highlighted < len(self.views)
             else None
         )
-        views = [ALL, UNREAD, NOTED]
+        views = [ALL, UNREAD, NOTED, NEW]
         options: list[Option | None] = [Option(self._prompt(v), id=v.id) for v in views]
+        if self.follows:
+            options.append(None)
+            options.append(Option(self._prompt(FOLLOWING), id=FOLLOWING.id, disabled=True))
+            views.append(FOLLOWING)
+            for f in self.follows:
+                views.append(View("follow", f.name))
+                options.append(Option(self._prompt(views[-1]), id=views[-1].id))
         self._subscription_options(views, options)
         for kind, group in (("feed", self.feeds), ("outlet", self.outlets)):
             if group:
