@@ -198,7 +198,7 @@ def test_sigkill_in_the_middle_of_an_import_leaves_the_library_intact(tmp_path: 
     wal = tmp_path / "lib.db-wal"
     small, large = tmp_path / "1-small.txt", tmp_path / "2-large.txt"
     small.write_bytes(DIGEST_SEED.read_bytes())
-    big_digest(large, 1_000, "大文件")
+    big_digest(large, 12_000, "大文件")
     child = subprocess.Popen(
         [
             sys.executable,
@@ -223,7 +223,7 @@ def test_sigkill_in_the_middle_of_an_import_leaves_the_library_intact(tmp_path: 
                             committed = wal.stat().st_size
                 except (sqlite3.Error, OSError):
                     pass
-            elif wal.stat().st_size > committed + 2**18:
+            elif wal.stat().st_size > committed + 4 * 2**20:
                 break  # … then until the second file's transaction spills pages to the WAL
             time.sleep(0.01)
         assert child.poll() is None, "the large import finished before it could be killed"
