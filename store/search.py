@@ -15,7 +15,7 @@ RANK_WINDOW matches are ranked (the rest follow newest first) and the matches ol
 than them are only counted. When a query matches more than half of the library, its
 words carry no weight and the results are simply newest first.
 
-One module of ~500 lines: planning, counting and ranking share the shapes of the FTS
+One module of ~650 lines, because planning, counting and ranking share the shapes of the FTS
 tables and each other's windows (snippets live in store/snippets.py).
 """
 
@@ -26,13 +26,13 @@ import re
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from . import grams, segment
-from .entities.money import find_money
 from .ids import DAY_SLOTS, day_fid, day_sid
-from .query import MoneyFilter, Query, Term, parse_query
+from .money_query import checked_query, money_amount, money_filter_sql
+from .query import Query, Term, parse_query
 from .records import SearchHit, SearchResult
 from .searchable import indexed_text, searchable_lines
 from .snippets import find_spans, make_snippet, term_pattern
@@ -162,67 +162,6 @@ def _highlight_words(library: Source, query: Query) -> tuple[str, ...]:
     return tuple(dict.fromkeys(" ".join(w.split()) for w in words if w.strip()))
 
 
-def checked_query(text: str) -> Query:
-    """parse_query, with the `money:` filters whose amount is no amount dropped (a problem each)."""
-    query = parse_query(text)
-    bad = [m for m in query.money if money_amount(m.amount) is None]
-    if not bad:
-        return query
-    return replace(
-        query,
-        money=tuple(m for m in query.money if m not in bad),
-        problems=(
-            *query.problems,
-            *(
-                f"money:{m.op}{m.amount} is not an amount (1亿美元, 21.95亿元, $2B, 5000万): ignored"
-                for m in bad
-            ),
-        ),
-    )
-
-
-def money_amount(text: str) -> tuple[float, str | None] | None:
-    """`1亿美元` → (1e8, "USD"); `5000万` (no currency) → (5e7, None): any currency.
-
-    The entities' own normaliser parses it, so a filter and the amounts it compares with
-    agree on `1.25亿`, `$2B` and `21.95亿元`. A vague (`数亿美元`) or a range is no amount.
-    """
-    text = text.strip()
-    for candidate, unit in ((text, True), (text + "美元", False)):
-        found = find_money(candidate)
-        if len(found) == 1 and candidate in found[0].surfaces:
-            amount = found[0]
-            if amount.value is None or amount.high is not None:
-                return None
-            return amount.value, amount.unit if unit else None
-    return None
-
-
-# A range (value..high) matches when some amount in it does; a vague amount (value NULL)
-# matches no comparison.
-_MONEY_SQL = {
-    ">": "coalesce(high, value) > ?",
-    ">=": "coalesce(high, value) >= ?",
-    "<": "value < ?",
-    "<=": "value <= ?",
-    "=": "value <= ? AND coalesce(high, value) >= ?",
-}
-
-
-def _money_filter(money: MoneyFilter) -> tuple[str, list[Any]]:
-    """SQL for the ids of the money entities that satisfy `money` (and their parameters)."""
-    parsed = money_amount(money.amount)
-    assert parsed is not None  # checked_query dropped the others
-    value, unit = parsed
-    condition = _MONEY_SQL[money.op]
-    params: list[Any] = [value] * condition.count("?")
-    sql = f"SELECT id FROM entities WHERE type = 'money' AND {condition}"
-    if unit is not None:
-        sql += " AND unit = ?"
-        params.append(unit)
-    return sql, params
-
-
 def _filters(
     library: Source,
     query: Query,
@@ -273,7 +212,7 @@ def _filters(
             clauses.append(f"{plus}{column} IN ({keys_of(key, mentioned)})")
             params.extend([*span, *entity_ids])
     for money in query.money:
-        entities, values = _money_filter(money)
+        entities, values = money_filter_sql(money)
         mentioned = f"SELECT article_id FROM mentions WHERE {in_range}entity_id IN ({entities})"
         clauses.append(f"{plus}{column} IN ({keys_of(key, mentioned)})")
         params.extend([*(span or ()), *values])
