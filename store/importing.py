@@ -1,5 +1,7 @@
 """Import: read and parse files, prepare their articles, and write articles with their
-index streams and entities (a file's articles, or any other source's, as feeds' entries)."""
+index streams and entities (a file's articles, or any other source's, as feeds' entries).
+Why one module of ~550 lines: preparing and writing share the keys, hashes and streams
+of one transaction, and splitting them would pass those through a third module."""
 
 from __future__ import annotations
 

@@ -1,8 +1,7 @@
 """Library: the only door to the SQLite file — its connections, migrations and
-transactions; importing, the indexes, reading, notes and search live in their own
-modules (docs/ARCHITECTURE.md), and Library delegates to them.
-
-(Its ~500 lines are mostly the public methods' signatures and docstrings: one door.)
+transactions; importing, the indexes, reading, notes, search, feeds and follows live
+in their own modules (docs/ARCHITECTURE.md), and Library delegates to them. Why ~900
+lines: they are the public methods' signatures and docstrings of that one door.
 """
 
 from __future__ import annotations

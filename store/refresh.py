@@ -1,4 +1,6 @@
 """Refreshing subscriptions (PRODUCT.md §10): fetch on threads, write in the caller's thread.
+Why ~550 lines in one module: fetching, the feed states (moved, gone, paused, fresh)
+and writing are one loop over the answers; its pieces make no sense apart.
 
 The network part runs in fetch_many's threads; every result comes back to the calling
 thread, which parses it and writes the feed in one transaction (its articles, its

@@ -1,5 +1,8 @@
 """Run a Query against the library: exact substring recall, bm25 ranking, snippets.
 
+One module of ~650 lines because planning, counting and ranking share the shapes of
+the FTS tables and each other's windows (snippets live in store/snippets.py).
+
 Each word becomes an FTS5 phrase over the character stream (store/segment.py), so
 the articles found are exactly those that contain the word, however jieba would
 cut it. The few shapes the index cannot answer exactly (a word with punctuation in
@@ -14,9 +17,6 @@ is a word of its own (`AI`, not inside `OpenAI`), ranks higher. Only the newest
 RANK_WINDOW matches are ranked (the rest follow newest first) and the matches older
 than them are only counted. When a query matches more than half of the library, its
 words carry no weight and the results are simply newest first.
-
-One module of ~650 lines, because planning, counting and ranking share the shapes of the FTS
-tables and each other's windows (snippets live in store/snippets.py).
 """
 
 from __future__ import annotations
