@@ -838,11 +838,13 @@ class Library:
         *,
         progress: Callable[[RefreshOutcome, int, int], None] | None = None,
         timeout: float | None = None,
+        cancel: threading.Event | None = None,
     ) -> RefreshReport:
         """Refresh every subscription (skipping paused, gone, rate-limited and still-fresh
         ones), or the named ones (whatever their state). Fetching runs on threads; the
-        writes happen in this thread, one transaction per feed."""
-        return refresh.refresh(self, targets, progress=progress, timeout=timeout)
+        writes happen in this thread, one transaction per feed. Setting `cancel` stops it
+        within a moment, the feeds not yet answered untouched."""
+        return refresh.refresh(self, targets, progress=progress, timeout=timeout, cancel=cancel)
 
     def fetch_full_text(self, article_id: int, *, timeout: float | None = None) -> Article:
         """Fetch an article's linked page and store its main text as the body.

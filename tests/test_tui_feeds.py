@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from html import escape
 from pathlib import Path
@@ -231,6 +232,33 @@ async def test_a_slow_feed_changes_nothing_for_the_keys(
             assert status(app)[1] == ""
     finally:
         release.set()
+
+
+async def test_q_during_a_refresh_quits_at_once(server: HTTPServer, seeded_db: Path) -> None:
+    release = threading.Event()
+
+    def slow(request: Request) -> Response:
+        release.wait(5)  # at most 5 s; released when the test ends
+        return Response(rss(items("慢", 1), "慢源"), content_type="application/rss+xml")
+
+    server.expect_request("/slow").respond_with_handler(slow)
+    with Library(seeded_db) as library:
+        library.subscribe(server.url_for("/slow"), name="慢源", fetch=False)
+    app = NeicanApp(seeded_db)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(app, pilot)
+            await pilot.press("r")
+            await until(pilot, lambda: app.refreshing)
+            await pilot.pause(0.2)  # the request is out, its answer 5 s away
+            started = time.monotonic()
+            await pilot.press("q")
+        quit_after = time.monotonic() - started
+    finally:
+        release.set()
+    assert quit_after < 2
+    with Library(seeded_db) as library:  # the unanswered feed is no failure
+        assert [f.last_error for f in library.subscriptions() if f.name == "慢源"] == [None]
 
 
 async def test_R_refreshes_the_highlighted_feed_only(server: HTTPServer, seeded_db: Path) -> None:

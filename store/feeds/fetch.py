@@ -43,6 +43,9 @@ MAX_REDIRECTS = 10
 # silence a feed for years.
 MAX_WAIT = timedelta(days=7)
 _CHUNK = 64 * 1024
+# How often fetch_many looks at its cancel event while every request is still running.
+_CANCEL_POLL = 0.05
+CANCELLED = "cancelled"
 
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml, "
@@ -127,14 +130,18 @@ def fetch(
     deadline: float = DEADLINE,
     max_bytes: int = MAX_BYTES,
     session: requests.Session | None = None,
+    cancel: threading.Event | None = None,
 ) -> FetchResult:
     """GET one feed URL (conditionally, given validators); never raises.
 
     timeout is (connect, read) in seconds, each for one socket operation; deadline
     bounds the whole answer. An answer larger than max_bytes (by Content-Length, or
-    once that many bytes have arrived) is refused without reading the rest.
+    once that many bytes have arrived) is refused without reading the rest. Once
+    `cancel` is set, no request starts and an answer stops at its next chunk.
     """
     started = time.monotonic()
+    if cancel is not None and cancel.is_set():
+        return FetchResult(url, "error", error=CANCELLED)
     own = session is None
     http = _session() if session is None else session
     # Sent on every request, so a caller's own Session still names neican.
@@ -148,7 +155,7 @@ def fetch(
         response = http.get(
             url, headers=headers, timeout=timeout, stream=True, allow_redirects=True
         )
-        result = _answer(url, response, etag, last_modified, started, deadline, max_bytes)
+        result = _answer(url, response, etag, last_modified, started, deadline, max_bytes, cancel)
     except requests.RequestException as e:
         result = FetchResult(url, "error", error=_reason(e, timeout))
     except (OSError, ValueError, urllib3.exceptions.HTTPError) as e:
@@ -177,6 +184,7 @@ def _answer(
     started: float,
     deadline: float,
     max_bytes: int,
+    cancel: threading.Event | None = None,
 ) -> FetchResult:
     headers = {name.lower(): value for name, value in response.headers.items()}
     code = response.status_code
@@ -217,6 +225,8 @@ def _answer(
             return replace(
                 base, error=f"timed out after {_timeout_text(deadline)} (the whole answer)"
             )
+        if cancel is not None and cancel.is_set():
+            return replace(base, error=CANCELLED)
     return replace(base, status="ok", content=bytes(body))
 
 
@@ -348,6 +358,7 @@ def fetch_many(
     timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT),
     deadline: float = DEADLINE,
     max_bytes: int = MAX_BYTES,
+    cancel: threading.Event | None = None,
 ) -> Iterator[FetchResult]:
     """Fetch many feeds on `workers` threads, at most `per_host` at a time per host.
 
@@ -357,6 +368,11 @@ def fetch_many(
     host holds at most `per_host` workers, and every other feed carries on. Each worker
     thread keeps its own requests.Session (connections are reused per host; a Session
     is not meant to be shared between threads).
+
+    Once `cancel` is set (the reader is quitting), nothing more is yielded or started:
+    fetch_many returns within a moment, without waiting for the requests in flight
+    (they end on their own, at their next chunk or their timeout, on threads nobody waits
+    for here).
     """
     workers, per_host = max(1, workers), max(1, per_host)
     queued: dict[str, deque[FetchRequest]] = {}
@@ -383,39 +399,48 @@ def fetch_many(
             deadline=deadline,
             max_bytes=max_bytes,
             session=session,
+            cancel=cancel,
         )
         return replace(result, key=request.key)
 
+    def cancelled() -> bool:
+        return cancel is not None and cancel.is_set()
+
     done = 0
     running: dict[Future[FetchResult], str] = {}
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
-        try:
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch")
+    try:
 
-            def start() -> None:
-                # Hosts in the order first seen: one pass fills every free slot whose
-                # host has room.
-                for host, waiting in queued.items():
-                    while waiting and busy[host] < per_host and len(running) < workers:
-                        running[pool.submit(one, waiting.popleft())] = host
-                        busy[host] += 1
+        def start() -> None:
+            # Hosts in the order first seen: one pass fills every free slot whose
+            # host has room.
+            for host, waiting in queued.items():
+                while waiting and busy[host] < per_host and len(running) < workers:
+                    running[pool.submit(one, waiting.popleft())] = host
+                    busy[host] += 1
 
+        start()
+        # With a cancel event, the wait wakes now and then to look at it.
+        poll = None if cancel is None else _CANCEL_POLL
+        while running and not cancelled():
+            finished, _ = wait(running, timeout=poll, return_when=FIRST_COMPLETED)
+            for future in finished:
+                if cancelled():  # a cancelled answer is no failure of its feed: not given
+                    return
+                host = running.pop(future)
+                busy[host] -= 1
+                result = future.result()  # fetch never raises
+                done += 1
+                if progress is not None:
+                    progress(result, done, total)
+                yield result
             start()
-            while running:
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    host = running.pop(future)
-                    busy[host] -= 1
-                    result = future.result()  # fetch never raises
-                    done += 1
-                    if progress is not None:
-                        progress(result, done, total)
-                    yield result
-                start()
-        finally:
-            for waiting in queued.values():
-                waiting.clear()  # a consumer that stops early starts nothing more
-            for session in sessions:
-                session.close()
+    finally:
+        for waiting in queued.values():
+            waiting.clear()  # a consumer that stops early starts nothing more
+        pool.shutdown(wait=not cancelled(), cancel_futures=True)
+        for session in sessions:
+            session.close()
 
 
 def _host(url: str) -> str:
