@@ -544,6 +544,7 @@ class Library:
         self,
         *,
         feed: str | None = None,
+        folder: str | None = None,
         outlet: str | None = None,
         unread_only: bool = False,
         noted_only: bool = False,
@@ -554,11 +555,13 @@ class Library:
     ) -> list[ArticleRow]:
         """Articles for a list, newest first (a newsletter issue in its own order).
 
+        folder: a folder subscription's URL: the articles imported from under it.
         Pages continue with `before_sid` = the last row's `sid` (no OFFSET scans).
         """
         return reading.article_rows(
             self.conn,
             feed=feed,
+            folder=folder,
             outlet=outlet,
             unread_only=unread_only,
             noted_only=noted_only,

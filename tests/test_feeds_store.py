@@ -494,3 +494,27 @@ def test_the_same_link_from_two_feeds_is_one_article(
     assert library.unsubscribe("甲") == 1  # the shared one stays, in 乙
     assert library.article_count() == 1
     assert [(f.name, f.articles) for f in library.subscriptions()] == [("乙", 1)]
+
+
+def test_a_folder_feed_lists_what_it_brought_even_articles_held_already(
+    seeded_db: Path, tmp_path: Path
+) -> None:
+    from store.paths import bundled_seeds
+
+    inbox, other = tmp_path / "inbox", tmp_path / "inbox2"  # a prefix of the other's path
+    inbox.mkdir()
+    other.mkdir()
+    seed = bundled_seeds()[0]
+    (other / "b.txt").write_bytes(bundled_seeds()[1].read_bytes())
+    with Library(seeded_db) as library:
+        library.subscribe(str(inbox), name="收件箱")
+        library.import_paths([other])
+        (inbox / "a.txt").write_bytes(seed.read_bytes())  # the seed library has it already
+        library.refresh()
+        rows = library.article_rows(folder=str(inbox))
+        expected = {
+            r.id for r in library.article_rows() if library.article(r.id).source == str(seed)
+        }
+        [info] = library.subscriptions()
+    assert {r.id for r in rows} == expected and expected
+    assert info.articles == len(rows)

@@ -3,6 +3,7 @@ feeds served on 127.0.0.1 (never the internet)."""
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import threading
 import time
@@ -17,6 +18,7 @@ from textual.widgets import Input
 from werkzeug import Request, Response
 
 from store.library import Library
+from store.paths import bundled_seeds
 from tui.app import NeicanApp
 from tui.screens.add_feed import AddFeedModal
 from tui.widgets.article_list import ArticleList
@@ -259,6 +261,27 @@ async def test_q_during_a_refresh_quits_at_once(server: HTTPServer, seeded_db: P
     assert quit_after < 2
     with Library(seeded_db) as library:  # the unanswered feed is no failure
         assert [f.last_error for f in library.subscriptions() if f.name == "慢源"] == [None]
+
+
+async def test_a_folder_subscription_lists_the_articles_it_brought(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    db = tmp_path / "lib.db"
+    with Library(db) as library:
+        library.subscribe(str(inbox), name="收件箱")
+        shutil.copy(bundled_seeds()[0], inbox / "today.txt")
+        [outcome] = library.refresh().feeds
+    assert outcome.new > 0
+    app = NeicanApp(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        [sub] = app.query_one(FeedList).subscriptions.values()
+        app.main.go_to_view(View("feed", "收件箱"))
+        await until(pilot, lambda: len(titles(app)) == outcome.new)
+        assert sub.articles == outcome.new
+        assert {app.library.article(r.id).source for r in app.query_one(ArticleList).rows} == {
+            str((inbox / "today.txt").resolve())
+        }
 
 
 async def test_R_refreshes_the_highlighted_feed_only(server: HTTPServer, seeded_db: Path) -> None:
