@@ -284,6 +284,26 @@ async def test_a_folder_subscription_lists_the_articles_it_brought(tmp_path: Pat
         }
 
 
+async def test_m_on_an_article_in_two_feeds_changes_both_counts_at_once(
+    server: HTTPServer, tmp_path: Path
+) -> None:
+    # one story (the same link) in two feeds: one article
+    serve(server, "/a", rss(items("同", 1), "甲源", link="https://example.com/same"))
+    serve(server, "/b", rss(items("同", 1), "乙源", link="https://example.com/same"))
+    db = tmp_path / "lib.db"
+    with Library(db) as library:
+        library.subscribe(server.url_for("/a"))
+        library.subscribe(server.url_for("/b"))
+        assert library.article_count() == 1
+    app = NeicanApp(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        feeds = app.query_one(FeedList)
+        assert (feeds.counts["feed:甲源"], feeds.counts["feed:乙源"]) == ((1, 1), (1, 1))
+        await pilot.press("m")  # no waiting for the counts to be read again
+        assert (feeds.counts["feed:甲源"], feeds.counts["feed:乙源"]) == ((1, 0), (1, 0))
+
+
 async def test_R_refreshes_the_highlighted_feed_only(server: HTTPServer, seeded_db: Path) -> None:
     serve(server, "/a", rss(items("甲", 1), "甲源"))
     serve(server, "/b", rss(items("乙", 1), "乙源"))

@@ -309,7 +309,8 @@ class MainScreen(Screen[None]):
             self.notify(str(e), severity="error", markup=False)
             return False
         self.query_one(ArticleList).update_row(article.id, read=read)
-        self.query_one(FeedList).adjust_unread(article.feed, article.outlets, -1 if read else 1)
+        feeds = article.feeds or (article.feed,)
+        self.query_one(FeedList).adjust_unread(feeds, article.outlets, -1 if read else 1)
         self.update_status()
         self.refresh_follows()  # cheap: the followed searches' matches are cached
         return True
