@@ -504,10 +504,19 @@ def test_a_cancel_event_ends_fetch_many_within_a_moment(serve: Callable[..., _Se
             )
         )
         elapsed = time.monotonic() - started
+        # the requests still waiting for an answer end too: no thread holds the exit
+        while _fetch_threads() and time.monotonic() - started < 1.5:
+            time.sleep(0.02)
+        left = _fetch_threads()
     finally:
         release.set()
     assert elapsed < 1.0
     assert results == []  # nothing answered before the cancel; nothing reported as failed
+    assert left == []
+
+
+def _fetch_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("fetch")]
 
 
 def test_a_cancel_event_set_beforehand_starts_nothing(httpserver: HTTPServer) -> None:

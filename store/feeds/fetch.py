@@ -17,6 +17,7 @@ from __future__ import annotations
 import email.utils
 import functools
 import re
+import socket
 import threading
 import time
 from collections import deque
@@ -24,11 +25,14 @@ from collections.abc import Callable, Hashable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import requests
 import urllib3.exceptions
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 20.0
@@ -173,6 +177,85 @@ def fetch(
 def _session() -> requests.Session:
     session = requests.Session()
     session.max_redirects = MAX_REDIRECTS
+    return session
+
+
+class _Sockets:
+    """The sockets opened by one fetch_many's threads. On cancel they are shut down, so a
+    request still waiting for its answer ends now, not at its timeout: its thread would
+    otherwise hold the process's exit (Python joins a pool's threads at exit)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._open: list[socket.socket] = []
+        self._shut = False
+
+    def add(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._open.append(sock)
+            if self._shut:
+                _shut_down(sock)
+
+    def shut_down(self) -> None:
+        with self._lock:
+            self._shut = True
+            for sock in self._open:
+                _shut_down(sock)
+
+
+def _shut_down(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # closed already
+
+
+_tracking = threading.local()  # .sockets: the _Sockets of the fetch_many this thread serves
+
+
+def _track(sock: socket.socket | None) -> None:
+    sockets: _Sockets | None = getattr(_tracking, "sockets", None)
+    if sockets is not None and sock is not None:
+        sockets.add(sock)
+
+
+class _TrackedHTTPConnection(HTTPConnection):
+    def connect(self) -> None:
+        super().connect()
+        _track(self.sock)
+
+
+class _TrackedHTTPSConnection(HTTPSConnection):
+    def connect(self) -> None:
+        super().connect()
+        _track(self.sock)
+
+
+class _TrackedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _TrackedHTTPConnection
+
+
+class _TrackedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _TrackedHTTPSConnection
+
+
+class _TrackingAdapter(HTTPAdapter):
+    """requests' adapter, its connections' sockets recorded (see _Sockets)."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _TrackedHTTPPool,
+            "https": _TrackedHTTPSPool,
+        }
+
+
+def _tracking_session(sockets: _Sockets) -> requests.Session:
+    _tracking.sockets = sockets
+    session = _session()
+    adapter = _TrackingAdapter()
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
     return session
 
 
@@ -383,12 +466,13 @@ def fetch_many(
     busy: dict[str, int] = dict.fromkeys(queued, 0)
     local = threading.local()
     sessions: list[requests.Session] = []
+    sockets = _Sockets()
     lock = threading.Lock()
 
     def one(request: FetchRequest) -> FetchResult:
         session: requests.Session | None = getattr(local, "session", None)
         if session is None:
-            session = local.session = _session()
+            session = local.session = _tracking_session(sockets)
             with lock:
                 sessions.append(session)
         result = fetch(
@@ -438,6 +522,8 @@ def fetch_many(
     finally:
         for waiting in queued.values():
             waiting.clear()  # a consumer that stops early starts nothing more
+        if cancelled():
+            sockets.shut_down()
         pool.shutdown(wait=not cancelled(), cancel_futures=True)
         for session in sessions:
             session.close()
