@@ -543,6 +543,7 @@ class Library:
         self,
         *,
         feed: str | None = None,
+        folder: str | None = None,
         outlet: str | None = None,
         unread_only: bool = False,
         noted_only: bool = False,
@@ -553,11 +554,13 @@ class Library:
     ) -> list[ArticleRow]:
         """Articles for a list, newest first (a newsletter issue in its own order).
 
+        folder: a folder subscription's URL: the articles imported from under it.
         Pages continue with `before_sid` = the last row's `sid` (no OFFSET scans).
         """
         return reading.article_rows(
             self.conn,
             feed=feed,
+            folder=folder,
             outlet=outlet,
             unread_only=unread_only,
             noted_only=noted_only,
@@ -837,18 +840,35 @@ class Library:
         *,
         progress: Callable[[RefreshOutcome, int, int], None] | None = None,
         timeout: float | None = None,
+        cancel: threading.Event | None = None,
     ) -> RefreshReport:
         """Refresh every subscription (skipping paused, gone, rate-limited and still-fresh
         ones), or the named ones (whatever their state). Fetching runs on threads; the
-        writes happen in this thread, one transaction per feed."""
-        return refresh.refresh(self, targets, progress=progress, timeout=timeout)
+        writes happen in this thread, one transaction per feed. Setting `cancel` stops it
+        within a moment, the feeds not yet answered untouched."""
+        return refresh.refresh(self, targets, progress=progress, timeout=timeout, cancel=cancel)
 
     def fetch_full_text(self, article_id: int, *, timeout: float | None = None) -> Article:
         """Fetch an article's linked page and store its main text as the body.
 
-        FeedError (the article unchanged) when it has no link or no text could be had.
+        Only for an article a subscription brought (its entry's link is its key): it is
+        written as that subscription's (its first feed may be a digest, whose articles
+        keep their text). FeedError (the article unchanged) when it came from no
+        subscription, has no link, or no text could be had.
         """
         article = self.article(article_id)
+        # The subscription that brought it (its first feed first), and from which URL.
+        found = self.conn.execute(
+            "SELECT f.name, f.format, coalesce(s.path, f.url) FROM article_feeds m "
+            "JOIN feeds f ON f.id = m.feed_id LEFT JOIN sources s ON s.id = m.source_id "
+            "WHERE m.article_id = ? AND f.url IS NOT NULL AND f.format != 'folder' "
+            "ORDER BY f.id != (SELECT feed_id FROM articles WHERE id = ?), f.id LIMIT 1",
+            [article_id, article_id],
+        ).fetchone()
+        if found is None:
+            raise FeedError(
+                f"article {article_id}", "F works on feed articles; this one came from a digest"
+            )
         if not article.links:
             raise FeedError(f"article {article_id}", "it has no link to fetch")
         limits = refresh.Limits.of(timeout)
@@ -868,15 +888,10 @@ class Library:
             sections=article.sections,
         )
         parsed = refresh.with_page(parsed, result)
-        kind, key = self.conn.execute(
-            "SELECT f.format, a.key FROM articles a JOIN feeds f ON f.id = a.feed_id "
-            "WHERE a.id = ?",
-            [article_id],
-        ).fetchone()
-        # its own key: the article is updated in place, whichever feed it came from
-        self.write_articles(
-            article.feed, kind, [parsed], article.source or article.links[0], keys=[key]
-        )
+        (key,) = self.conn.execute("SELECT key FROM articles WHERE id = ?", [article_id]).fetchone()
+        # its own key, its subscription and source: updated in place, no new membership
+        feed, kind, source = found
+        self.write_articles(feed, kind, [parsed], source, keys=[key])
         return self.article(article_id)
 
     # -- followed searches (store/follow.py) -------------------------------------------

@@ -12,7 +12,7 @@ from .columns import sections_load
 from .entities import Gazetteer
 from .errors import NotFound
 from .records import Article, ArticleRow, EntityCount, EntityInfo, FeedCount
-from .sql import has_table, marks, noted_sql
+from .sql import FROM_FOLDER, folder_params, has_table, marks, noted_sql
 
 
 def article(conn: sqlite3.Connection, article_id: int) -> Article:
@@ -70,6 +70,7 @@ def article_rows(
     conn: sqlite3.Connection,
     *,
     feed: str | None = None,
+    folder: str | None = None,
     outlet: str | None = None,
     unread_only: bool = False,
     noted_only: bool = False,
@@ -80,13 +81,19 @@ def article_rows(
 ) -> list[ArticleRow]:
     """Articles for a list, newest first (a newsletter issue in its own order).
 
+    folder: the articles imported from files under that folder (a folder subscription's
+    URL: its articles belong to their documents' own feeds).
     Pages continue with `before_sid` = the last row's `sid` (no OFFSET scans).
     """
     where, params = _row_filter(conn, unread_only, noted_only, ids)
-    if feed is not None:  # a page of a feed straight off its (feed_id, sid) index
-        row = conn.execute("SELECT id FROM feeds WHERE name = ?", [feed]).fetchone()
-        inner = "SELECT DISTINCT sid FROM article_feeds WHERE feed_id = ?"
-        params.append(row[0] if row else -1)
+    if feed is not None or folder is not None:
+        if folder is not None:  # by the sources under it, as subscriptions.info counts them
+            inner = f"SELECT DISTINCT sid FROM article_feeds WHERE {FROM_FOLDER}"
+            params += folder_params(folder)
+        else:  # a page of a feed straight off its (feed_id, sid) index
+            row = conn.execute("SELECT id FROM feeds WHERE name = ?", [feed]).fetchone()
+            inner = "SELECT DISTINCT sid FROM article_feeds WHERE feed_id = ?"
+            params.append(row[0] if row else -1)
         # (cut to a page here only when nothing else filters the rows)
         paged = limit is not None and not where and entity_ids is None and outlet is None
         if before_sid is not None:

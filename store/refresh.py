@@ -15,6 +15,7 @@ import contextlib
 import datetime as dt
 import os
 import sqlite3
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
@@ -197,8 +198,12 @@ def refresh(
     *,
     progress: Progress | None = None,
     timeout: float | None = None,
+    cancel: threading.Event | None = None,
 ) -> RefreshReport:
-    """Refresh every subscription (or the named ones): see the module docstring."""
+    """Refresh every subscription (or the named ones): see the module docstring.
+
+    Once `cancel` is set, the feeds not yet answered are left as they were (no failure
+    counted) and refresh returns with what was written so far."""
     conn = store.conn
     named = targets is not None
     if targets is None:
@@ -252,6 +257,7 @@ def refresh(
             timeout=limits.timeout,
             deadline=limits.deadline,
             max_bytes=limits.max_bytes,
+            cancel=cancel,
         ):
             assert isinstance(result.key, int)
             feed = by_id[result.key]
@@ -267,6 +273,8 @@ def refresh(
             write_ready(block=False)
         write_ready(block=True)
     for feed in folders:
+        if cancel is not None and cancel.is_set():
+            break
         done(refresh_folder(store, feed))
     return report
 

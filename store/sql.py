@@ -218,3 +218,13 @@ def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
         "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         [key, value],
     )
+
+
+# article_feeds rows whose source is a file under a folder (params: folder_params): the articles
+# a folder subscription brought in, whichever feeds they belong to
+FROM_FOLDER = "source_id IN (SELECT id FROM sources WHERE substr(path, 1, ?) = ?)"
+
+
+def folder_params(folder: str) -> list[Any]:
+    prefix = folder.rstrip("/") + "/"
+    return [len(prefix), prefix]

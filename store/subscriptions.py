@@ -15,7 +15,7 @@ from typing import Any
 from . import index
 from .errors import FeedError, NotFound
 from .records import FeedInfo
-from .sql import has_table, in_chunks
+from .sql import FROM_FOLDER, folder_params, has_table, in_chunks
 
 _COLUMNS = (
     "id, name, url, folder, format, etag, last_modified, status, last_error, failures, "
@@ -149,11 +149,10 @@ def info(conn: sqlite3.Connection) -> list[FeedInfo]:
         if feed.kind == "folder":
             # A folder's files are imported as `neican import` would: their articles
             # belong to the documents' own feeds; counted here by where they came from.
-            prefix = feed.url.rstrip("/") + "/"
             total, unread = conn.execute(
-                "SELECT count(a.id), coalesce(sum(a.read = 0), 0) FROM articles a "
-                "JOIN sources s ON s.id = a.source_id WHERE substr(s.path, 1, ?) = ?",
-                [len(prefix), prefix],
+                "SELECT count(*), coalesce(sum(read = 0), 0) FROM articles WHERE id IN "
+                f"(SELECT article_id FROM article_feeds WHERE {FROM_FOLDER})",
+                folder_params(feed.url),
             ).fetchone()
         else:
             total, unread = conn.execute(

@@ -470,3 +470,59 @@ def test_a_consumer_that_stops_early_starts_nothing_more(serve: Callable[..., _S
     feeds.close()
     assert first.status == "ok"
     assert len(hits) <= 3  # the first, and at most the two in flight when it ended
+
+
+def test_a_cancel_event_ends_fetch_many_within_a_moment(serve: Callable[..., _Server]) -> None:
+    release = threading.Event()
+
+    def trickle(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.send_header("Transfer-Encoding", "chunked")
+        handler.end_headers()
+        try:
+            while not release.wait(0.05):  # a chunk now and then, never the end
+                handler.wfile.write(b"1\r\n<\r\n")
+                handler.wfile.flush()
+        except OSError:
+            pass  # the client gave up, as it should
+
+    def silent(handler: BaseHTTPRequestHandler) -> None:
+        release.wait(5)  # headers only after 5 s (released when the test ends)
+        _send(handler)
+
+    server = serve({"/drip": trickle, "/silent": silent})
+    cancel = threading.Event()
+    threading.Timer(0.2, cancel.set).start()
+    started = time.monotonic()
+    try:
+        results = list(
+            fetch_many(
+                [FetchRequest(server.url("/drip")), FetchRequest(server.url("/silent"))]
+                + [FetchRequest(server.url("/silent")) for _ in range(4)],
+                per_host=3,
+                cancel=cancel,
+            )
+        )
+        elapsed = time.monotonic() - started
+        # the requests still waiting for an answer end too: no thread holds the exit
+        while _fetch_threads() and time.monotonic() - started < 1.5:
+            time.sleep(0.02)
+        left = _fetch_threads()
+    finally:
+        release.set()
+    assert elapsed < 1.0
+    assert results == []  # nothing answered before the cancel; nothing reported as failed
+    assert left == []
+
+
+def _fetch_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("fetch")]
+
+
+def test_a_cancel_event_set_beforehand_starts_nothing(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/feed").respond_with_data(RSS)
+    cancel = threading.Event()
+    cancel.set()
+    assert fetch(httpserver.url_for("/feed"), cancel=cancel).error == "cancelled"
+    assert list(fetch_many([FetchRequest(httpserver.url_for("/feed"))], cancel=cancel)) == []
+    assert httpserver.log == []

@@ -16,8 +16,10 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from store.errors import FeedError, NotFound
+from store.feeds.entries import normalize_link
 from store.feeds.opml import parse_opml
 from store.library import Library
+from store.model import Bullet, ParsedArticle, Section
 
 FEEDS = SHARED / "fixtures" / "feeds"
 
@@ -494,3 +496,83 @@ def test_the_same_link_from_two_feeds_is_one_article(
     assert library.unsubscribe("甲") == 1  # the shared one stays, in 乙
     assert library.article_count() == 1
     assert [(f.name, f.articles) for f in library.subscriptions()] == [("乙", 1)]
+
+
+def test_a_folder_feed_lists_what_it_brought_even_articles_held_already(
+    seeded_db: Path, tmp_path: Path
+) -> None:
+    from store.paths import bundled_seeds
+
+    inbox, other = tmp_path / "inbox", tmp_path / "inbox2"  # a prefix of the other's path
+    inbox.mkdir()
+    other.mkdir()
+    seed = bundled_seeds()[0]
+    (other / "b.txt").write_bytes(bundled_seeds()[1].read_bytes())
+    with Library(seeded_db) as library:
+        library.subscribe(str(inbox), name="收件箱")
+        library.import_paths([other])
+        (inbox / "a.txt").write_bytes(seed.read_bytes())  # the seed library has it already
+        library.refresh()
+        rows = library.article_rows(folder=str(inbox))
+        expected = {
+            r.id for r in library.article_rows() if library.article(r.id).source == str(seed)
+        }
+        [info] = library.subscriptions()
+    assert {r.id for r in rows} == expected and expected
+    assert info.articles == len(rows)
+
+
+def _digest_article(link: str, key: str | None = None) -> tuple[ParsedArticle, list[str] | None]:
+    article = ParsedArticle(
+        kind="digest",
+        title="日报里的长文",
+        outlets=(),
+        published="2026-01-02T10:00",
+        links=(link,),
+        ruiping=None,
+        sections=(Section("", (Bullet("日报的摘要"),)),),
+    )
+    return article, None if key is None else [key]
+
+
+def test_full_text_refuses_an_article_from_a_digest(
+    httpserver: HTTPServer, library: Library
+) -> None:
+    httpserver.expect_request("/post/p1").respond_with_data(PAGE, content_type="text/html")
+    article, _ = _digest_article(httpserver.url_for("/post/p1"))
+    library.write_articles("日报", "digest", [article], "/digests/today.txt")
+    [row] = library.article_rows()
+    with pytest.raises(FeedError) as refused:
+        library.fetch_full_text(row.id)
+    assert str(refused.value) == (
+        f"article {row.id}: F works on feed articles; this one came from a digest"
+    )
+    assert "日报的摘要" in json.dumps(library.article(row.id).to_json(), ensure_ascii=False)
+    assert httpserver.log == []
+
+
+def test_full_text_of_an_article_first_in_a_digest_is_written_as_its_subscription(
+    httpserver: HTTPServer, library: Library
+) -> None:
+    link = httpserver.url_for("/post/p1")
+    feed = rss([("p1", "长文", "摘要而已")]).replace(b"http://127.0.0.1/post/p1", link.encode())
+    httpserver.expect_request("/feed").respond_with_data(feed, content_type="text/xml")
+    httpserver.expect_request("/post/p1").respond_with_data(PAGE, content_type="text/html")
+    # the same link in a digest first: one article in two feeds, its first a digest
+    article, keys = _digest_article(link, "link:" + normalize_link(link))
+    library.write_articles("日报", "digest", [article], "/digests/today.txt", keys=keys)
+    library.subscribe(httpserver.url_for("/feed"), name="长文源")
+    [row] = library.article_rows()
+    assert library.article(row.id).feeds == ("日报", "长文源")
+
+    def memberships() -> list[tuple[str, str]]:
+        return library.conn.execute(
+            "SELECT f.name, s.path FROM article_feeds m JOIN feeds f ON f.id = m.feed_id "
+            "JOIN sources s ON s.id = m.source_id ORDER BY f.name, s.path"
+        ).fetchall()
+
+    before = memberships()
+    article_after = library.fetch_full_text(row.id)
+    assert "第7段" in json.dumps(article_after.to_json(), ensure_ascii=False)
+    assert memberships() == before  # written as 长文源's, from its URL: no new membership
+    assert article_after.source == httpserver.url_for("/feed")

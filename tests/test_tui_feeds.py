@@ -3,8 +3,10 @@ feeds served on 127.0.0.1 (never the internet)."""
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from html import escape
 from pathlib import Path
@@ -16,6 +18,7 @@ from textual.widgets import Input
 from werkzeug import Request, Response
 
 from store.library import Library
+from store.paths import bundled_seeds
 from tui.app import NeicanApp
 from tui.screens.add_feed import AddFeedModal
 from tui.widgets.article_list import ArticleList
@@ -231,6 +234,74 @@ async def test_a_slow_feed_changes_nothing_for_the_keys(
             assert status(app)[1] == ""
     finally:
         release.set()
+
+
+async def test_q_during_a_refresh_quits_at_once(server: HTTPServer, seeded_db: Path) -> None:
+    release = threading.Event()
+
+    def slow(request: Request) -> Response:
+        release.wait(5)  # at most 5 s; released when the test ends
+        return Response(rss(items("慢", 1), "慢源"), content_type="application/rss+xml")
+
+    server.expect_request("/slow").respond_with_handler(slow)
+    with Library(seeded_db) as library:
+        library.subscribe(server.url_for("/slow"), name="慢源", fetch=False)
+    app = NeicanApp(seeded_db)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(app, pilot)
+            await pilot.press("r")
+            await until(pilot, lambda: app.refreshing)
+            await pilot.pause(0.2)  # the request is out, its answer 5 s away
+            started = time.monotonic()
+            await pilot.press("q")
+        quit_after = time.monotonic() - started
+    finally:
+        release.set()
+    assert quit_after < 2
+    with Library(seeded_db) as library:  # the unanswered feed is no failure
+        assert [f.last_error for f in library.subscriptions() if f.name == "慢源"] == [None]
+
+
+async def test_a_folder_subscription_lists_the_articles_it_brought(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    db = tmp_path / "lib.db"
+    with Library(db) as library:
+        library.subscribe(str(inbox), name="收件箱")
+        shutil.copy(bundled_seeds()[0], inbox / "today.txt")
+        [outcome] = library.refresh().feeds
+    assert outcome.new > 0
+    app = NeicanApp(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        [sub] = app.query_one(FeedList).subscriptions.values()
+        app.main.go_to_view(View("feed", "收件箱"))
+        await until(pilot, lambda: len(titles(app)) == outcome.new)
+        assert sub.articles == outcome.new
+        assert {app.library.article(r.id).source for r in app.query_one(ArticleList).rows} == {
+            str((inbox / "today.txt").resolve())
+        }
+
+
+async def test_m_on_an_article_in_two_feeds_changes_both_counts_at_once(
+    server: HTTPServer, tmp_path: Path
+) -> None:
+    # one story (the same link) in two feeds: one article
+    serve(server, "/a", rss(items("同", 1), "甲源", link="https://example.com/same"))
+    serve(server, "/b", rss(items("同", 1), "乙源", link="https://example.com/same"))
+    db = tmp_path / "lib.db"
+    with Library(db) as library:
+        library.subscribe(server.url_for("/a"))
+        library.subscribe(server.url_for("/b"))
+        assert library.article_count() == 1
+    app = NeicanApp(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        feeds = app.query_one(FeedList)
+        assert (feeds.counts["feed:甲源"], feeds.counts["feed:乙源"]) == ((1, 1), (1, 1))
+        await pilot.press("m")  # no waiting for the counts to be read again
+        assert (feeds.counts["feed:甲源"], feeds.counts["feed:乙源"]) == ((1, 0), (1, 0))
 
 
 async def test_R_refreshes_the_highlighted_feed_only(server: HTTPServer, seeded_db: Path) -> None:

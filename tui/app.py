@@ -265,7 +265,11 @@ class NeicanApp(App[None]):
 
         self.refreshing = True
         try:
-            report = await self.in_feeds(partial(self.library.refresh, targets, progress=progress))
+            # `cancel`: quitting does not wait for feeds still answering (up to a minute)
+            refresh = partial(
+                self.library.refresh, targets, progress=progress, cancel=self._stopping
+            )
+            report = await self.in_feeds(refresh)
         finally:
             self.refreshing = False
             self.main.set_status(right=Content(""))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import email.utils
 import functools
 import re
+import socket
 import threading
 import time
 from collections import deque
@@ -24,11 +25,14 @@ from collections.abc import Callable, Hashable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import requests
 import urllib3.exceptions
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 20.0
@@ -43,6 +47,9 @@ MAX_REDIRECTS = 10
 # silence a feed for years.
 MAX_WAIT = timedelta(days=7)
 _CHUNK = 64 * 1024
+# How often fetch_many looks at its cancel event while every request is still running.
+_CANCEL_POLL = 0.05
+CANCELLED = "cancelled"
 
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml, "
@@ -127,14 +134,18 @@ def fetch(
     deadline: float = DEADLINE,
     max_bytes: int = MAX_BYTES,
     session: requests.Session | None = None,
+    cancel: threading.Event | None = None,
 ) -> FetchResult:
     """GET one feed URL (conditionally, given validators); never raises.
 
     timeout is (connect, read) in seconds, each for one socket operation; deadline
     bounds the whole answer. An answer larger than max_bytes (by Content-Length, or
-    once that many bytes have arrived) is refused without reading the rest.
+    once that many bytes have arrived) is refused without reading the rest. Once
+    `cancel` is set, no request starts and an answer stops at its next chunk.
     """
     started = time.monotonic()
+    if cancel is not None and cancel.is_set():
+        return FetchResult(url, "error", error=CANCELLED)
     own = session is None
     http = _session() if session is None else session
     # Sent on every request, so a caller's own Session still names neican.
@@ -148,7 +159,7 @@ def fetch(
         response = http.get(
             url, headers=headers, timeout=timeout, stream=True, allow_redirects=True
         )
-        result = _answer(url, response, etag, last_modified, started, deadline, max_bytes)
+        result = _answer(url, response, etag, last_modified, started, deadline, max_bytes, cancel)
     except requests.RequestException as e:
         result = FetchResult(url, "error", error=_reason(e, timeout))
     except (OSError, ValueError, urllib3.exceptions.HTTPError) as e:
@@ -169,6 +180,85 @@ def _session() -> requests.Session:
     return session
 
 
+class _Sockets:
+    """The sockets opened by one fetch_many's threads. On cancel they are shut down, so a
+    request still waiting for its answer ends now, not at its timeout: its thread would
+    otherwise hold the process's exit (Python joins a pool's threads at exit)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._open: list[socket.socket] = []
+        self._shut = False
+
+    def add(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._open.append(sock)
+            if self._shut:
+                _shut_down(sock)
+
+    def shut_down(self) -> None:
+        with self._lock:
+            self._shut = True
+            for sock in self._open:
+                _shut_down(sock)
+
+
+def _shut_down(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # closed already
+
+
+_tracking = threading.local()  # .sockets: the _Sockets of the fetch_many this thread serves
+
+
+def _track(sock: socket.socket | None) -> None:
+    sockets: _Sockets | None = getattr(_tracking, "sockets", None)
+    if sockets is not None and sock is not None:
+        sockets.add(sock)
+
+
+class _TrackedHTTPConnection(HTTPConnection):
+    def connect(self) -> None:
+        super().connect()
+        _track(self.sock)
+
+
+class _TrackedHTTPSConnection(HTTPSConnection):
+    def connect(self) -> None:
+        super().connect()
+        _track(self.sock)
+
+
+class _TrackedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _TrackedHTTPConnection
+
+
+class _TrackedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _TrackedHTTPSConnection
+
+
+class _TrackingAdapter(HTTPAdapter):
+    """requests' adapter, its connections' sockets recorded (see _Sockets)."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _TrackedHTTPPool,
+            "https": _TrackedHTTPSPool,
+        }
+
+
+def _tracking_session(sockets: _Sockets) -> requests.Session:
+    _tracking.sockets = sockets
+    session = _session()
+    adapter = _TrackingAdapter()
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
 def _answer(
     url: str,
     response: requests.Response,
@@ -177,6 +267,7 @@ def _answer(
     started: float,
     deadline: float,
     max_bytes: int,
+    cancel: threading.Event | None = None,
 ) -> FetchResult:
     headers = {name.lower(): value for name, value in response.headers.items()}
     code = response.status_code
@@ -217,6 +308,8 @@ def _answer(
             return replace(
                 base, error=f"timed out after {_timeout_text(deadline)} (the whole answer)"
             )
+        if cancel is not None and cancel.is_set():
+            return replace(base, error=CANCELLED)
     return replace(base, status="ok", content=bytes(body))
 
 
@@ -348,6 +441,7 @@ def fetch_many(
     timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT),
     deadline: float = DEADLINE,
     max_bytes: int = MAX_BYTES,
+    cancel: threading.Event | None = None,
 ) -> Iterator[FetchResult]:
     """Fetch many feeds on `workers` threads, at most `per_host` at a time per host.
 
@@ -357,6 +451,11 @@ def fetch_many(
     host holds at most `per_host` workers, and every other feed carries on. Each worker
     thread keeps its own requests.Session (connections are reused per host; a Session
     is not meant to be shared between threads).
+
+    Once `cancel` is set (the reader is quitting), nothing more is yielded or started:
+    fetch_many returns within a moment, without waiting for the requests in flight
+    (they end on their own, at their next chunk or their timeout, on threads nobody waits
+    for here).
     """
     workers, per_host = max(1, workers), max(1, per_host)
     queued: dict[str, deque[FetchRequest]] = {}
@@ -367,12 +466,13 @@ def fetch_many(
     busy: dict[str, int] = dict.fromkeys(queued, 0)
     local = threading.local()
     sessions: list[requests.Session] = []
+    sockets = _Sockets()
     lock = threading.Lock()
 
     def one(request: FetchRequest) -> FetchResult:
         session: requests.Session | None = getattr(local, "session", None)
         if session is None:
-            session = local.session = _session()
+            session = local.session = _tracking_session(sockets)
             with lock:
                 sessions.append(session)
         result = fetch(
@@ -383,39 +483,50 @@ def fetch_many(
             deadline=deadline,
             max_bytes=max_bytes,
             session=session,
+            cancel=cancel,
         )
         return replace(result, key=request.key)
 
+    def cancelled() -> bool:
+        return cancel is not None and cancel.is_set()
+
     done = 0
     running: dict[Future[FetchResult], str] = {}
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
-        try:
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch")
+    try:
 
-            def start() -> None:
-                # Hosts in the order first seen: one pass fills every free slot whose
-                # host has room.
-                for host, waiting in queued.items():
-                    while waiting and busy[host] < per_host and len(running) < workers:
-                        running[pool.submit(one, waiting.popleft())] = host
-                        busy[host] += 1
+        def start() -> None:
+            # Hosts in the order first seen: one pass fills every free slot whose
+            # host has room.
+            for host, waiting in queued.items():
+                while waiting and busy[host] < per_host and len(running) < workers:
+                    running[pool.submit(one, waiting.popleft())] = host
+                    busy[host] += 1
 
+        start()
+        # With a cancel event, the wait wakes now and then to look at it.
+        poll = None if cancel is None else _CANCEL_POLL
+        while running and not cancelled():
+            finished, _ = wait(running, timeout=poll, return_when=FIRST_COMPLETED)
+            for future in finished:
+                if cancelled():  # a cancelled answer is no failure of its feed: not given
+                    return
+                host = running.pop(future)
+                busy[host] -= 1
+                result = future.result()  # fetch never raises
+                done += 1
+                if progress is not None:
+                    progress(result, done, total)
+                yield result
             start()
-            while running:
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    host = running.pop(future)
-                    busy[host] -= 1
-                    result = future.result()  # fetch never raises
-                    done += 1
-                    if progress is not None:
-                        progress(result, done, total)
-                    yield result
-                start()
-        finally:
-            for waiting in queued.values():
-                waiting.clear()  # a consumer that stops early starts nothing more
-            for session in sessions:
-                session.close()
+    finally:
+        for waiting in queued.values():
+            waiting.clear()  # a consumer that stops early starts nothing more
+        if cancelled():
+            sockets.shut_down()
+        pool.shutdown(wait=not cancelled(), cancel_futures=True)
+        for session in sessions:
+            session.close()
 
 
 def _host(url: str) -> str:

@@ -187,9 +187,14 @@ class MainScreen(Screen[None]):
 
     def fetcher(self, view: View) -> Callable[[ArticleRow | None, int], list[ArticleRow]]:
         library = self.library
+        sub = self.query_one(FeedList).subscription(view)
+        # a folder subscription's articles belong to their documents' own feeds
+        folder = sub.url if sub is not None and sub.kind == "folder" else None
 
         def fetch(after: ArticleRow | None, limit: int) -> list[ArticleRow]:
             before = after.sid if after is not None else None
+            if folder is not None:
+                return library.article_rows(folder=folder, before_sid=before, limit=limit)
             if view.kind == "feed":
                 return library.article_rows(feed=view.name, before_sid=before, limit=limit)
             if view.kind == "outlet":
@@ -304,7 +309,8 @@ class MainScreen(Screen[None]):
             self.notify(str(e), severity="error", markup=False)
             return False
         self.query_one(ArticleList).update_row(article.id, read=read)
-        self.query_one(FeedList).adjust_unread(article.feed, article.outlets, -1 if read else 1)
+        feeds = article.feeds or (article.feed,)
+        self.query_one(FeedList).adjust_unread(feeds, article.outlets, -1 if read else 1)
         self.update_status()
         self.refresh_follows()  # cheap: the followed searches' matches are cached
         return True

@@ -81,9 +81,14 @@ class FeedList(StopAtEnds):
         self.outlets = outlets
         self._rebuild()
 
-    def adjust_unread(self, feed: str, outlets: tuple[str, ...], delta: int) -> None:
-        """An article was read (delta -1) or marked unread (+1): counts change at once."""
-        for key in ("all", View("feed", feed).id, *(View("outlet", o).id for o in outlets)):
+    def adjust_unread(self, feeds: tuple[str, ...], outlets: tuple[str, ...], delta: int) -> None:
+        """An article was read (delta -1) or marked unread (+1): the counts of every feed
+        and outlet carrying it change at once."""
+        keys = (
+            *(View("feed", f).id for f in dict.fromkeys(feeds)),
+            *(View("outlet", o).id for o in outlets),
+        )
+        for key in ("all", *keys):
             total, unread = self.counts.get(key, (None, None))
             if unread is not None:
                 self.counts[key] = (total, max(0, unread + delta))
