@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
+# The reader speaks Chinese in tests (tui/i18n.py chooses once, at import): the assertions and
+# snapshots read its Chinese. test_i18n.py runs it in English too, in subprocesses.
+os.environ["NEICAN_LANG"] = "zh"
+
 import shutil
 import time
 from collections.abc import Callable

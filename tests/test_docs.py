@@ -11,6 +11,7 @@ from conftest import ROOT
 
 from tui.bindings import KEYS, SCOPES, in_scope
 from tui.cli import cli
+from tui.i18n import _ as translate
 from tui.screens.help import help_text
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -33,9 +34,11 @@ def test_every_key_of_every_scope_is_in_the_readme_and_the_help_screen() -> None
     assert {k.scope for k in KEYS} == set(SCOPES)
     for key in KEYS:
         assert (key.display, key.help) in readme_keys(SCOPES[key.scope]), key
-        heading = help_lines.index(SCOPES[key.scope])
+        heading = help_lines.index(translate(SCOPES[key.scope]))
         section = help_lines[heading : help_lines.index("", heading)]
-        assert any(line.startswith(key.display) and key.help in line for line in section), key
+        assert any(
+            line.startswith(key.display) and translate(key.help) in line for line in section
+        ), key
 
 
 def commands(group: click.Group, prefix: str = "neican") -> list[tuple[str, click.Command]]:

@@ -13,6 +13,7 @@ from textual.widgets import Input
 from store.library import Library
 from tui.app import NeicanApp
 from tui.bindings import KEYS
+from tui.i18n import _
 from tui.screens.help import HelpScreen
 from tui.screens.note_edit import NoteEditModal
 from tui.screens.notes import NotesScreen
@@ -300,7 +301,7 @@ async def test_help_lists_every_key(db: Path) -> None:
         assert isinstance(app.screen, HelpScreen)
         text = app.screen.query_one("#help-text").render().plain
         for key in KEYS:
-            assert key.help in text and key.display in text
+            assert _(key.help) in text and key.display in text
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
 
@@ -309,7 +310,7 @@ async def test_palette_jumps_to_an_outlet(db: Path) -> None:
     app = NeicanApp(db)
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot)
-        await pilot.press("ctrl+p", *"Go to 量子位")
+        await pilot.press("ctrl+p", *_("Go to {name}").format(name="量子位"))
         await until(pilot, lambda: palette_hits(app) > 0)
         await pilot.press("enter")
         await pilot.pause()

@@ -13,6 +13,7 @@ from textual.widgets._toast import Toast, ToastRack
 
 from store.library import Library
 from tui.app import NeicanApp
+from tui.i18n import _
 from tui.widgets.article_list import ArticleList
 from tui.widgets.entity_sidebar import EntitySidebar
 from tui.widgets.feed_list import FeedList, View
@@ -123,8 +124,9 @@ async def test_hostile_text_in_every_pane(tmp_path: Path, payload: str) -> None:
             await app.workers.wait_for_complete()
             await until(pilot, lambda: toast_text(app) != "")
             assert str(folder) in toast_text(app) and said in toast_text(app)
-        await pilot.press("escape", "ctrl+p", *f"Go to 外媒{shown}"[:8])
-        await until(pilot, lambda: f"Go to 外媒{shown}" in palette_text(app))
+        go_to = _("Go to {name}").format(name=f"外媒{shown}")
+        await pilot.press("escape", "ctrl+p", *go_to[:8])
+        await until(pilot, lambda: go_to in palette_text(app))
         await pilot.press("escape", "N")
         await pilot.pause()
         notes = [o.prompt.plain for o in app.screen.query_one("#notes-list", OptionList).options]

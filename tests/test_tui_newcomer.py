@@ -11,6 +11,7 @@ from conftest import until
 from test_tui import SIZE, open_first_item, palette_hits, ready
 
 from tui.app import NeicanApp
+from tui.i18n import _
 from tui.screens.links import LinkPicker
 from tui.screens.note_edit import NoteEditModal
 from tui.widgets.article_view import ArticleView
@@ -381,7 +382,7 @@ async def test_live_resize_relays_out_and_the_footer_keeps_help_and_quit(seeded_
         await pilot.pause()
         assert feeds.outer_size.width == 18 and article.outer_size.width == 80 - 18
         keys = footer_keys(app)
-        for key in ("? Help", "q Quit"):
+        for key in (f"? {_('Help')}", f"q {_('Quit')}"):
             assert key in keys and keys[key][1] <= 80
         spans = sorted(keys.values())
         assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))  # none covered
@@ -453,14 +454,14 @@ async def test_notes_screen_says_nothing_matches_and_its_help_and_palette_are_it
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         lines = app.screen.query_one("#help-text").render().plain.splitlines()
-        assert lines[2] == "Notes screen" and lines[3].startswith("esc")
+        assert lines[2] == _("Notes screen") and lines[3].startswith("esc")
         await pilot.press("escape", "ctrl+p", "e")  # `e` is in most commands' names
         await until(pilot, lambda: palette_hits(app) > 0)
         await pilot.pause()
         lists = app.screen.query(CommandList)
         prompts = [o.prompt.plain for o in lists.first().options]
-        assert any("Edit" in p for p in prompts)
-        assert not any("Next unread" in p or "Entities" in p for p in prompts)
+        assert any(_("Edit") in p for p in prompts)
+        assert not any(_("Next unread") in p or _("Entities") in p for p in prompts)
 
 
 # 15 --------------------------------------------------------------------------------------

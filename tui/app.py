@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from textual import events, on, work
 from textual.app import App
+from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.message import Message
@@ -30,6 +31,7 @@ from store.refresh import RefreshOutcome
 from store.sql import explain
 
 from .bindings import KEYS, bindings
+from .i18n import _
 from .messages import (
     CountsReady,
     EntityArticles,
@@ -70,7 +72,7 @@ class NeicanCommands(Provider):
         screen = self.screen
         scope = "notes" if isinstance(screen, NotesScreen) else "main"
         commands: list[tuple[str, Callable[[], Any], str]] = [
-            (f"{key.label} ({key.display})", partial(screen.run_action, key.action), key.help)
+            (f"{_(key.label)} ({key.display})", partial(screen.run_action, key.action), _(key.help))
             for key in KEYS
             if key.scope in (scope, "app") and not key.builtin
         ]
@@ -80,7 +82,11 @@ class NeicanCommands(Provider):
             if view.kind == "folder":
                 continue  # a heading of the feeds pane, not a view
             commands.append(
-                (f"Go to {view.label}", partial(main.go_to_view, view), f"Show the {view.kind}")
+                (
+                    _("Go to {name}").format(name=view.label),
+                    partial(main.go_to_view, view),
+                    _("Show this view"),
+                )
             )
         return commands
 
@@ -105,7 +111,18 @@ class NeicanApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "neican 内参"
-    BINDINGS = bindings("app")
+    # Textual's own ctrl+p binding says "palette" in English: this one speaks the UI's language.
+    BINDINGS = [
+        *bindings("app"),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            _("palette"),
+            show=False,
+            priority=True,
+            tooltip=_("Open the command palette"),
+        ),
+    ]
     COMMANDS = App.COMMANDS | {NeicanCommands}
 
     def __init__(
@@ -174,7 +191,7 @@ class NeicanApp(App[None]):
     def warm_up_segmenter(self) -> None:
         """Load jieba in a thread after the first paint, with a visible status meanwhile."""
         if self._warm_up and not segment.is_loaded():
-            self.main.set_status(right=Content.styled("分词加载中…", "$warning"))
+            self.main.set_status(right=Content.styled(_("Loading the segmenter…"), "$warning"))
             threading.Thread(target=self._load_segmenter, name="neican-jieba", daemon=True).start()
         else:
             self.segmenter_ready.set()
@@ -299,7 +316,9 @@ class NeicanApp(App[None]):
     @work(exclusive=True, group="search", exit_on_error=False)
     async def run_search(self, query_id: int, text: str) -> None:
         if not self.segmenter_ready.is_set():
-            self.main.set_status(right=Content.styled("分词加载中… 加载后搜索", "$warning"))
+            self.main.set_status(
+                right=Content.styled(_("Loading the segmenter… searching once loaded"), "$warning")
+            )
             await self.segmenter_ready.wait()
         result = await self.in_db(self.library.search, text, SEARCH_LIMIT)
         self._to_main(SearchFinished(query_id, result))
@@ -333,8 +352,12 @@ class NeicanApp(App[None]):
         settings.save(export_dir=str(folder))
         files = len(report.written) + len(report.updated)
         self.notify(
-            f"已导出: {files} 个文件写入 {folder}"
-            + (f" ({len(report.unchanged)} 个未变)" if report.unchanged else ""),
+            _("Exported: {files} files written to {folder}").format(files=files, folder=folder)
+            + (
+                _(" ({count} unchanged)").format(count=len(report.unchanged))
+                if report.unchanged
+                else ""
+            ),
             markup=False,
             timeout=6,
         )

@@ -7,6 +7,8 @@ from typing import TypeVar
 
 from textual.binding import ActiveBinding, Binding, BindingType
 
+from .i18n import _
+
 # Where a key works, in the order the help screen and the README list them.
 SCOPES: dict[str, str] = {
     "app": "Main and notes screens",
@@ -27,8 +29,8 @@ SCOPES: dict[str, str] = {
 class Key:
     keys: str  # Textual key names, comma-separated
     action: str
-    label: str  # short, for the footer
-    help: str  # one line, for `?` and the palette
+    label: str  # short, for the footer (an English msgid: shown as _(label))
+    help: str  # one line, for `?` and the palette (an English msgid: shown as _(help))
     display: str  # how the README and help screen write the key
     scope: str  # a key of SCOPES
     footer: bool = True
@@ -192,7 +194,7 @@ KEYS: tuple[Key, ...] = (
         keys="S",
         action="follow",
         label="Follow",
-        help="Follow the search (or the highlighted entity) in the 关注 group",
+        help="Follow the search (or the highlighted entity) in the 关注 (Following) group",
         display="S",
         scope="main",
         footer=False,
@@ -407,7 +409,7 @@ def bindings(scope: str) -> list[BindingType]:
         Binding(
             k.keys,
             k.action,
-            k.label,
+            _(k.label),
             show=k.footer,
             key_display=k.display if k.display != k.keys else None,
             priority=k.priority,

@@ -14,9 +14,17 @@ from store.records import Article, ArticleRow, EntityCount, FeedInfo, Note
 from store.sanitize import clean_field
 from store.snippets import highlight_spans
 
+from .i18n import _
+
 CITATIONS = re.compile(r"\[\d+\](?:\[\d+\])*")
 BOLD = re.compile(r"\*\*(.+?)\*\*")
-TYPE_LABELS = {"org": "机构", "person": "人物", "product": "产品", "money": "金额", "media": "媒体"}
+TYPE_LABELS = {
+    "org": _("organisation"),
+    "person": _("person"),
+    "product": _("product"),
+    "money": _("money"),
+    "media": _("media"),
+}
 MATCH_STYLE = "bold reverse"
 RUIPING_MARK = "锐评 "
 RUIPING_MARK_BOOKMARKED = "锐评 ★ "
@@ -221,7 +229,10 @@ def feed_trouble(feed: FeedInfo) -> Content:
 
 def refresh_progress(done: int, total: int, name: str) -> Content:
     """The status bar during a refresh: `刷新 12/40 · 量子位`."""
-    return Content.styled(f"刷新 {done}/{total} · {clean_field(name)}", "$warning")
+    return Content.styled(
+        _("Refreshing {done}/{total}").format(done=done, total=total) + f" · {clean_field(name)}",
+        "$warning",
+    )
 
 
 def bullet_content(
@@ -276,7 +287,7 @@ def _blocks(article: Article, words: list[str], whole_words: bool) -> list[tuple
         )
     )
     if not article.read:
-        meta += " · 未读"
+        meta += " · " + _("unread")
     blocks.append(("meta", Content.styled(meta, "dim")))
     quoted = {n.text for n in article.notes if n.kind == "quote"}
     bookmarked = any(n.kind == "ruiping" for n in article.notes)
@@ -302,13 +313,13 @@ def _blocks(article: Article, words: list[str], whole_words: bool) -> list[tuple
                 )
             )
     if article.outlets or article.links:
-        blocks.append(("heading", Content.styled("信息来源", "bold $accent")))
+        blocks.append(("heading", Content.styled(_("Sources"), "bold $accent")))
         if article.outlets:
             blocks.append(
-                ("source", Content.assemble(("来源 ", "dim"), "、".join(article.outlets)))
+                ("source", Content.assemble((_("Source") + " ", "dim"), "、".join(article.outlets)))
             )
         for link in article.links:
-            blocks.append(("link", Content.assemble(("链接 ", "dim"), (link, "underline"))))
+            blocks.append(("link", Content.assemble((_("Link") + " ", "dim"), (link, "underline"))))
     return blocks
 
 
@@ -337,18 +348,19 @@ def palette_hit(text: str, matcher: Matcher) -> Content:
 
 def entities_title(count: int) -> Content:
     """The sidebar's title over the open article's entities."""
-    return Content.assemble(("实体 ", "bold"), (f"· {count}", "dim"))
+    return Content.assemble((_("Entities") + " ", "bold"), (f"· {count}", "dim"))
 
 
 def entity_articles_title(name: str, kind: str, count: int) -> Content:
     """The sidebar's title over the articles that mention one entity."""
     return Content.assemble(
-        (name, "bold"), (f" · {TYPE_LABELS.get(kind, kind)} · {count} 篇", "dim")
+        (name, "bold"),
+        (f" · {TYPE_LABELS.get(kind, kind)} · " + _("{count} articles").format(count=count), "dim"),
     )
 
 
 def note_kind(note: Note) -> str:
-    return "锐评" if note.kind == "ruiping" else "引用"
+    return "锐评" if note.kind == "ruiping" else _("Quote")
 
 
 def note_prompt(note: Note) -> Content:

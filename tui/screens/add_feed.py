@@ -9,6 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from ..bindings import bindings
+from ..i18n import _
 
 
 class AddFeedModal(ModalScreen[str | None]):
@@ -32,14 +33,14 @@ class AddFeedModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Content.styled("添加订阅 · add a feed", "bold"), markup=False)
+            yield Static(Content.styled(_("Add a feed"), "bold"), markup=False)
             yield Static(
-                Content("订阅源或网页的网址, rsshub:/路由, 或一个本地文件夹。"),
+                Content(_("A feed's or a page's URL, rsshub:/route, or a local folder.")),
                 classes="hint",
                 markup=False,
             )
             yield Input(placeholder="https://www.qbitai.com/feed", id="target")
-            yield Static(Content("enter 订阅 · esc 取消"), classes="hint", markup=False)
+            yield Static(Content(_("enter subscribes · esc cancels")), classes="hint", markup=False)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from ..bindings import bindings
+from ..i18n import _
 
 
 class ExportModal(ModalScreen[Path | None]):
@@ -39,23 +40,30 @@ class ExportModal(ModalScreen[Path | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Content.styled("导出笔记到 Markdown · export notes", "bold"), markup=False)
+            yield Static(Content.styled(_("Export the notes to Markdown"), "bold"), markup=False)
             yield Static(
-                Content("一篇文章一个文件; 标记区外你写的内容在每次导出后保留。"),
+                Content(
+                    _(
+                        "One file per article; what you write outside the marked block "
+                        "is kept at every export."
+                    )
+                ),
                 classes="hint",
                 markup=False,
             )
             if self.first:
                 yield Static(
                     Content(
-                        "第一次导出: 默认放在文档目录下; 也可以填你的 Obsidian 库 (vault) 的路径。"
-                        " 之后会记住这个文件夹。"
+                        _(
+                            "First export: the default is in your documents folder; an Obsidian "
+                            "vault's path works too. The folder is remembered."
+                        )
                     ),
                     classes="hint",
                     markup=False,
                 )
             yield Input(str(self.folder), id="folder")
-            yield Static(Content("enter 导出 · esc 取消"), classes="hint", markup=False)
+            yield Static(Content(_("enter exports · esc cancels")), classes="hint", markup=False)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

@@ -9,6 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from ..bindings import bindings
+from ..i18n import _
 
 
 class FollowModal(ModalScreen[str | None]):
@@ -38,9 +39,9 @@ class FollowModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Content.assemble(("关注 follow: ", "bold"), self.search), markup=False)
-            yield Input(self.search, id="follow-name", placeholder="名称 name")
-            yield Static(Content("enter 关注 · esc 取消"), classes="hint", markup=False)
+            yield Static(Content.assemble((_("Follow: "), "bold"), self.search), markup=False)
+            yield Input(self.search, id="follow-name", placeholder=_("name"))
+            yield Static(Content(_("enter follows · esc cancels")), classes="hint", markup=False)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

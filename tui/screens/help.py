@@ -9,31 +9,34 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ..bindings import KEYS, SCOPES, bindings, in_scope
+from ..i18n import _
 
 
 def help_text(first: str | None = None) -> Content:
     """Every key of the table, grouped by where it works; the `first` scope's keys (the
     screen `?` was pressed on) come first."""
     width = max(len(k.display) for k in KEYS) + 2
-    lines = [Content.styled("neican 按键 · keys", "bold $accent")]
+    lines = [Content.styled(_("neican keys"), "bold $accent")]
     scopes = sorted(SCOPES.items(), key=lambda item: item[0] != first)
     for scope, title in scopes:
-        lines += [Content(""), Content.styled(title, "bold")]
+        lines += [Content(""), Content.styled(_(title), "bold")]
         for key in in_scope(scope):
-            lines.append(Content.assemble((key.display.ljust(width), "bold"), key.help))
+            lines.append(Content.assemble((key.display.ljust(width), "bold"), _(key.help)))
     lines += [
         Content(""),
         Content.assemble(
             ("ctrl+p".ljust(width), "bold"),
-            "Command palette: every key of the main screen, and any feed or outlet",
+            _("Command palette: every key of the main screen, and any feed or outlet"),
         ),
         Content(""),
         Content.styled(
-            'Search: words must all occur; "a phrase"; -word excludes; filters feed: outlet: '
-            "entity: after:YYYY-MM-DD before: is:unread is:read is:noted",
+            _(
+                'Search: words must all occur; "a phrase"; -word excludes; filters feed: outlet: '
+                "entity: after:YYYY-MM-DD before: is:unread is:read is:noted"
+            ),
             "dim",
         ),
-        Content.styled("esc / ? / q closes this screen", "dim"),
+        Content.styled(_("esc / ? / q closes this screen"), "dim"),
     ]
     return Content("\n").join(lines)
 

@@ -10,6 +10,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..bindings import bindings
+from ..i18n import _
 from ..widgets.lists import StopAtEnds
 
 
@@ -53,7 +54,7 @@ class LinkPicker(ModalScreen[str | None]):
         with Vertical():
             yield Static(Content.styled(self.title_text, "bold"), markup=False)
             yield LinkList(*(Option(Content(link)) for link in self.links), id="links")
-            yield Static(Content("enter 选定 · esc 取消"), classes="hint", markup=False)
+            yield Static(Content(_("enter picks · esc cancels")), classes="hint", markup=False)
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)

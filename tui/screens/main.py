@@ -26,6 +26,7 @@ from store.records import Article, ArticleRow, FeedInfo, Note
 
 from ..bindings import bindings, footer_first
 from ..focus import focus_now
+from ..i18n import _
 from ..messages import (
     CountsReady,
     EntityArticles,
@@ -110,9 +111,9 @@ class MainScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#feeds").border_title = Content("订阅")
-        self.query_one("#articles").border_title = Content("文章")
-        self.query_one("#article").border_title = Content("正文")
+        self.query_one("#feeds").border_title = Content(_("Feeds"))
+        self.query_one("#articles").border_title = Content(_("Articles"))
+        self.query_one("#article").border_title = Content(_("Article"))
         self.query_one(SearchBar).display = False
         self.query_one(EntitySidebar).display = False
         self.fit_width()
@@ -138,8 +139,10 @@ class MainScreen(Screen[None]):
         """After the first paint: jieba, the counts, the seeds for an empty library."""
         self.neican.warm_up_segmenter()
         if self.library.is_empty() and bundled_seeds():
-            self.set_status(left=Content.styled("正在导入示例文档…", "$warning"))
-            self.query_one(ArticleView).show_message(Content.styled("正在导入示例文档…", "dim"))
+            self.set_status(left=Content.styled(_("Importing the sample documents…"), "$warning"))
+            self.query_one(ArticleView).show_message(
+                Content.styled(_("Importing the sample documents…"), "dim")
+            )
             self.neican.import_seeds()
         else:
             self.neican.refresh_counts()
@@ -179,7 +182,9 @@ class MainScreen(Screen[None]):
         self.update_status()
 
     def on_import_finished(self, event: ImportFinished) -> None:
-        self.notify(f"已导入 {event.imported} 个示例文档", markup=False)
+        self.notify(
+            _("Imported {count} sample documents").format(count=event.imported), markup=False
+        )
         self.show_view(self.view)
         self.neican.refresh_counts()
 
@@ -223,7 +228,7 @@ class MainScreen(Screen[None]):
         articles.show(self.fetcher(view), select_id=select_id)
         articles.border_title = Content(view.label)
         if not articles.rows:
-            empty = "还没有文章" if view == ALL else "这里没有文章"
+            empty = _("No articles yet") if view == ALL else _("No articles here")
             self.query_one(ArticleView).show_message(Content.styled(empty, "dim"))
             self.show_article(None)
         else:
@@ -244,11 +249,11 @@ class MainScreen(Screen[None]):
         total, unread = feeds.counts.get(self.view.id, (None, None))
         parts = [self.view.label]
         if total is not None:
-            parts.append(f"{total} 篇")
+            parts.append(_("{count} articles").format(count=total))
         elif articles.rows:
-            parts.append(f"{len(articles.rows)}+ 篇")
+            parts.append(_("{count}+ articles").format(count=len(articles.rows)))
         if unread:
-            parts.append(f"{unread} 未读")
+            parts.append(_("{count} unread").format(count=unread))
         left = Content(" · ".join(parts))
         sub = feeds.subscription(self.view)
         if sub is not None and in_trouble(sub):
@@ -369,7 +374,11 @@ class MainScreen(Screen[None]):
             return
         self.article = self.library.article(self.article.id)
         self.query_one(ArticleView).show_article(self.article, self.words)
-        self.notify("已标为已读" if self.article.read else "已标为未读", markup=False, timeout=2)
+        self.notify(
+            _("Marked as read") if self.article.read else _("Marked as unread"),
+            markup=False,
+            timeout=2,
+        )
 
     def _step_unread(self, step: int) -> None:
         articles = self.query_one(ArticleList)
@@ -377,7 +386,11 @@ class MainScreen(Screen[None]):
         index = articles.find(start, step)
         if index is None:
             self.notify(
-                "没有更多未读文章" if step > 0 else "前面没有未读文章", markup=False, timeout=2
+                _("No more unread articles")
+                if step > 0
+                else _("No unread articles before this one"),
+                markup=False,
+                timeout=2,
             )
             return
         articles.highlighted = index
@@ -389,13 +402,13 @@ class MainScreen(Screen[None]):
     def action_previous_unread(self) -> None:
         self._step_unread(-1)
 
-    def _with_link(self, verb: str, then: Callable[[str], None]) -> None:
+    def _with_link(self, question: str, then: Callable[[str], None]) -> None:
         """Run `then` on the article's link: the only one, or the one the user picks."""
         if self.article is None:
             return
         links = self.article.links
         if not links:
-            self.notify("这篇文章没有链接", markup=False, timeout=3)
+            self.notify(_("This article has no link"), markup=False, timeout=3)
             return
         if len(links) == 1:
             then(links[0])
@@ -405,45 +418,49 @@ class MainScreen(Screen[None]):
             if link is not None:
                 then(link)
 
-        self.app.push_screen(LinkPicker(links, f"{verb}哪个链接? ({len(links)} 个)"), picked)
+        self.app.push_screen(LinkPicker(links, question.format(count=len(links))), picked)
 
     def action_open_link(self) -> None:
-        self._with_link("打开", self.open_link)
+        self._with_link(_("Open which link? ({count} links)"), self.open_link)
 
     def open_link(self, link: str) -> None:
         """Open an http(s) link in a browser and say what happened."""
         safe = safe_link(link)
         if safe is None:
             self.notify(
-                f"不打开 {link}: 只打开 http/https 链接 (按 y 复制)",
+                _("Not opening {link}: only http/https links open (y copies it)").format(link=link),
                 severity="warning",
                 markup=False,
                 timeout=5,
             )
         elif self.neican.open_in_browser(safe):
-            self.notify(f"已交给浏览器: {safe}", markup=False, timeout=3)
+            self.notify(
+                _("Handed to the browser: {link}").format(link=safe), markup=False, timeout=3
+            )
         else:
             self.notify(
-                f"没有找到可用的浏览器, 未打开 {safe} (按 y 复制链接)",
+                _("No browser found: {link} not opened (y copies the link)").format(link=safe),
                 severity="warning",
                 markup=False,
                 timeout=6,
             )
 
     def action_copy_link(self) -> None:
-        self._with_link("复制", self.copy_link)
+        self._with_link(_("Copy which link? ({count} links)"), self.copy_link)
 
     def copy_link(self, link: str) -> None:
         self.app.copy_to_clipboard(link)
-        self.notify(f"已复制 {link}", markup=False, timeout=3)
+        self.notify(_("Copied {link}").format(link=link), markup=False, timeout=3)
 
     def _jump_match(self, step: int) -> None:
         view = self.query_one(ArticleView)
         if not view.matches:
-            self.notify("正文里没有搜索匹配 (先按 / 搜索)", markup=False, timeout=2)
+            self.notify(
+                _("No search match in the article (search with / first)"), markup=False, timeout=2
+            )
         elif not view.jump_match(step):
-            last = "最后" if step > 0 else "第一"
-            self.notify(f"已是{last}一处匹配", markup=False, timeout=2)
+            last = _("This is the last match") if step > 0 else _("This is the first match")
+            self.notify(last, markup=False, timeout=2)
 
     def action_next_match(self) -> None:
         self._jump_match(1)
@@ -484,7 +501,9 @@ class MainScreen(Screen[None]):
         if sub is None and self.article is not None:
             sub = self.subscription_of(self.article)
         if sub is None:
-            self.notify("选中一个订阅 (或它的一篇文章) 再按 R", markup=False, timeout=3)
+            self.notify(
+                _("Select a feed (or one of its articles), then press R"), markup=False, timeout=3
+            )
             return
         self.refresh_feeds([sub.id])
 
@@ -498,14 +517,14 @@ class MainScreen(Screen[None]):
 
     def refresh_feeds(self, targets: list[str | int] | None) -> None:
         if self.neican.refreshing:
-            self.notify("正在刷新…", markup=False, timeout=2)
+            self.notify(_("Refreshing…"), markup=False, timeout=2)
             return
         if not self.query_one(FeedList).subscriptions:
-            self.notify("还没有订阅: 按 A 添加", markup=False, timeout=3)
+            self.notify(_("No feeds yet: press A to add one"), markup=False, timeout=3)
             return
         self.neican.refreshing = True  # now: a second `r` before the worker starts waits
         self._refresh_new = 0
-        self.set_status(right=Content.styled("刷新中…", "$warning"))
+        self.set_status(right=Content.styled(_("Refreshing…"), "$warning"))
         self.neican.refresh_feeds(targets)
 
     def on_refresh_progress(self, event: RefreshProgress) -> None:
@@ -520,11 +539,11 @@ class MainScreen(Screen[None]):
 
     def on_refresh_finished(self, event: RefreshFinished) -> None:
         report = event.report
-        text = f"刷新完成: {report.new} 篇新文章"
+        text = _("Refreshed: {count} new articles").format(count=report.new)
         if report.updated:
-            text += f", {report.updated} 篇更新"
+            text += _(", {count} updated").format(count=report.updated)
         if report.errors:
-            text += f", {report.errors} 个订阅出错"
+            text += _(", {count} feeds failed").format(count=report.errors)
         self.notify(
             text, markup=False, timeout=4, severity="warning" if report.errors else "information"
         )
@@ -541,7 +560,7 @@ class MainScreen(Screen[None]):
     def action_add_feed(self) -> None:
         def chosen(target: str | None) -> None:
             if target:
-                self.set_status(right=Content.styled("订阅中…", "$warning"))
+                self.set_status(right=Content.styled(_("Subscribing…"), "$warning"))
                 self.neican.subscribe(target)
 
         self.app.push_screen(AddFeedModal(), chosen)
@@ -550,32 +569,40 @@ class MainScreen(Screen[None]):
         outcome = event.outcome
         if outcome.status == "error":
             self.notify(
-                f"已订阅 {outcome.name}, 但获取失败: {outcome.error}",
+                _("Subscribed to {name}, but fetching failed: {error}").format(
+                    name=outcome.name, error=outcome.error
+                ),
                 severity="warning",
                 markup=False,
                 timeout=6,
             )
         else:
-            self.notify(f"已订阅 {outcome.name}: {outcome.new} 篇", markup=False, timeout=4)
+            self.notify(
+                _("Subscribed to {name}: {count} articles").format(
+                    name=outcome.name, count=outcome.new
+                ),
+                markup=False,
+                timeout=4,
+            )
         self.articles_changed()
 
     def action_full_text(self) -> None:
         if self.article is None:
             return
         if self.subscription_of(self.article) is None:
-            self.notify("全文只用于订阅的文章", markup=False, timeout=3)
+            self.notify(_("Full text is only for articles of a feed"), markup=False, timeout=3)
             return
         if not self.article.links:
-            self.notify("这篇文章没有链接", markup=False, timeout=3)
+            self.notify(_("This article has no link"), markup=False, timeout=3)
             return
-        self.set_status(right=Content.styled("获取全文…", "$warning"))
+        self.set_status(right=Content.styled(_("Fetching the full text…"), "$warning"))
         self.neican.fetch_full_text(self.article.id)
 
     def on_full_text_fetched(self, event: FullTextFetched) -> None:
         if self.article is not None and self.article.id == event.article.id:
             self.article = event.article
             self.query_one(ArticleView).show_article(event.article, self.words)
-        self.notify("已获取全文", markup=False, timeout=2)
+        self.notify(_("Full text fetched"), markup=False, timeout=2)
 
     # notes ----------------------------------------------------------------------------
 
@@ -586,13 +613,20 @@ class MainScreen(Screen[None]):
             self.neican.toggle_ruiping(self.article.id)
         else:  # digest articles never have one: only 《AI内参》 items carry a 锐评
             self.notify(
-                "这篇没有锐评可收藏 (摘要 digest 里的文章都没有): 在正文里选中一段, 按 a 引用",
+                _(
+                    "This article has no 锐评 to bookmark (digest articles never do): "
+                    "select a paragraph and press a to quote it"
+                ),
                 markup=False,
                 timeout=5,
             )
 
     def on_ruiping_toggled(self, event: RuipingToggled) -> None:
-        self.notify("已收藏锐评" if event.note else "已取消收藏锐评", markup=False, timeout=2)
+        self.notify(
+            _("锐评 bookmarked") if event.note else _("锐评 bookmark removed"),
+            markup=False,
+            timeout=2,
+        )
         self.notes_changed()
 
     def action_add_quote(self) -> None:
@@ -601,7 +635,11 @@ class MainScreen(Screen[None]):
             return
         kind, text = selected
         if kind in ("meta", "message"):
-            self.notify("选中一段正文再按 a (在正文里用 j/k 移动)", markup=False, timeout=3)
+            self.notify(
+                _("Select a paragraph, then press a (j/k move in the article)"),
+                markup=False,
+                timeout=3,
+            )
             return
         article_id = self.article.id
         # A draft: nothing is written until the dialog is confirmed (esc leaves no note).
@@ -609,7 +647,7 @@ class MainScreen(Screen[None]):
 
         def save(result: tuple[str, list[str]] | None) -> None:
             if result is None:
-                self.notify("未保存引用", markup=False, timeout=2)
+                self.notify(_("Quote not saved"), markup=False, timeout=2)
                 return
             self.neican.add_quote(article_id, text, result[0].strip(), tuple(result[1]))
 
@@ -617,7 +655,7 @@ class MainScreen(Screen[None]):
 
     def on_quote_added(self, event: QuoteAdded) -> None:
         self.notes_changed()
-        self.notify("已保存引用笔记", markup=False, timeout=2)
+        self.notify(_("Quote saved as a note"), markup=False, timeout=2)
 
     def notes_changed(self) -> None:
         """A note was added or removed: marks, counts and the open article follow."""
@@ -700,11 +738,13 @@ class MainScreen(Screen[None]):
         snippets = {h.id: (h.snippet, h.highlights) for h in result.hits}
         articles.show(None, rows=rows, words=result.words, snippets=snippets)
         articles.border_title = Content.assemble(
-            "关注: " if following else "搜索: ",
+            _("Following: ") if following else _("Search: "),
             (self.view.name or "") if following else result.query,
         )
-        shown = f"{result.total} 条结果" + (
-            f" (显示前 {len(rows)} 条)" if len(rows) < result.total else ""
+        shown = _("{count} results").format(count=result.total) + (
+            _(" (showing the first {count})").format(count=len(rows))
+            if len(rows) < result.total
+            else ""
         )
         problems = "  ".join(result.problems)
         self.set_status(
@@ -712,7 +752,7 @@ class MainScreen(Screen[None]):
             right=Content(""),
         )
         if not rows:
-            self.query_one(ArticleView).show_message(Content.styled("没有找到", "dim"))
+            self.query_one(ArticleView).show_message(Content.styled(_("Nothing found"), "dim"))
             self.show_article(None)
 
     def close_search(self, restore: bool) -> None:
@@ -766,7 +806,11 @@ class MainScreen(Screen[None]):
         if query is None and bar.display and bar.value.strip():
             query = bar.value.strip()
         if query is None:
-            self.notify("先搜索 (/) 或在实体栏选中一个实体, 再按 S 关注", markup=False, timeout=3)
+            self.notify(
+                _("Search (/) or select an entity in the sidebar, then press S to follow"),
+                markup=False,
+                timeout=3,
+            )
             return
         followed = query
 
@@ -779,5 +823,5 @@ class MainScreen(Screen[None]):
     @work(group="follows-write", exit_on_error=False)
     async def add_follow(self, name: str, query: str) -> None:
         await self.neican.in_db(self.library.follow_add, name, query)
-        self.notify(f"已关注 {name}", markup=False, timeout=3)
+        self.notify(_("Following {name}").format(name=name), markup=False, timeout=3)
         self.refresh_follows()

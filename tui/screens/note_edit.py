@@ -11,6 +11,7 @@ from textual.widgets import Input, Static, TextArea
 from store.records import Note
 
 from ..bindings import bindings
+from ..i18n import _
 from ..render import note_quote, note_title
 
 
@@ -50,12 +51,12 @@ class NoteEditModal(ModalScreen[tuple[str, list[str]] | None]):
         with Vertical():
             yield Static(note_title(self.note), markup=False)
             yield Static(note_quote(self.note), id="note-text", markup=False)
-            yield Static(Content("评论 comment"), classes="hint", markup=False)
+            yield Static(Content(_("Comment")), classes="hint", markup=False)
             yield TextArea(self.note.comment, id="comment", soft_wrap=True)
-            yield Static(Content("标签 tags (空格分隔)"), classes="hint", markup=False)
+            yield Static(Content(_("Tags (separated by spaces)")), classes="hint", markup=False)
             yield Input(" ".join(self.note.tags), id="tags", placeholder="AI芯片 并购")
             yield Static(
-                Content("ctrl+s 保存 · esc 取消 · enter in tags saves"),
+                Content(_("ctrl+s saves · esc cancels · enter in tags saves")),
                 classes="hint",
                 markup=False,
             )

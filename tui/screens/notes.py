@@ -20,6 +20,7 @@ from store.records import Note
 
 from ..bindings import bindings, footer_first
 from ..focus import focus_now
+from ..i18n import _
 from ..render import note_prompt
 from ..widgets.lists import StopAtEnds
 from .note_edit import NoteEditModal
@@ -68,7 +69,9 @@ class NotesScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Input(placeholder="过滤笔记 filter: 文字 评论 标签 标题", id="notes-filter")
+            yield Input(
+                placeholder=_("Filter the notes: text comment tags title"), id="notes-filter"
+            )
             yield NoteList(id="notes-list")
             yield Static(Content(""), id="notes-status", markup=False)
         yield Footer()
@@ -82,7 +85,7 @@ class NotesScreen(Screen[None]):
         return self.neican.library
 
     def on_mount(self) -> None:
-        self.query_one(NoteList).border_title = Content("笔记")
+        self.query_one(NoteList).border_title = Content(_("Notes"))
         self.reload()
         self.query_one(NoteList).focus()
 
@@ -97,14 +100,18 @@ class NotesScreen(Screen[None]):
             index = next((i for i, n in enumerate(self.notes) if n.id == keep), index)
         listing.highlighted = min(index, len(self.notes) - 1) if self.notes else None
         total = len(self.library.notes())
-        shown = f"{len(self.notes)} / {total} 条笔记" if text else f"{total} 条笔记"
-        hint = "  · u 撤销删除" if self.undo else ""
+        shown = (
+            _("{shown} / {count} notes").format(shown=len(self.notes), count=total)
+            if text
+            else _("{count} notes").format(count=total)
+        )
+        hint = "  · " + _("u undoes the delete") if self.undo else ""
         self.query_one("#notes-status", Static).update(Content(shown + hint))
         if not self.notes:
             empty = (
-                f"没有匹配 “{text}” 的笔记 (esc 清除过滤)"
+                _("No notes match “{text}” (esc clears the filter)").format(text=text)
                 if text
-                else "没有笔记: 在文章里按 b 收藏锐评, 按 a 引用一段"
+                else _("No notes: in an article, b bookmarks its 锐评, a quotes a paragraph")
             )
             listing.add_option(Option(Content.styled(empty, "dim"), disabled=True))
 
@@ -156,7 +163,7 @@ class NotesScreen(Screen[None]):
                     self.notify(str(e), severity="error", markup=False)
                     return
                 self.reload(keep=note.id)
-                self.notify("已保存笔记", markup=False, timeout=2)
+                self.notify(_("Note saved"), markup=False, timeout=2)
 
         self.app.push_screen(NoteEditModal(note), save)
 
@@ -170,12 +177,12 @@ class NotesScreen(Screen[None]):
             self.notify(str(e), severity="error", markup=False)
             return
         self.reload()
-        self.notify("已删除笔记 (u 撤销)", markup=False, timeout=3)
+        self.notify(_("Note deleted (u undoes)"), markup=False, timeout=3)
         self.neican.main.notes_changed()
 
     def action_undo(self) -> None:
         if not self.undo:
-            self.notify("没有可撤销的删除", markup=False, timeout=2)
+            self.notify(_("Nothing to undo"), markup=False, timeout=2)
             return
         try:
             note = self.library.restore_note(self.undo[-1])
@@ -184,5 +191,5 @@ class NotesScreen(Screen[None]):
             return
         self.undo.pop()
         self.reload(keep=note.id)
-        self.notify("已恢复笔记", markup=False, timeout=2)
+        self.notify(_("Note restored"), markup=False, timeout=2)
         self.neican.main.notes_changed()

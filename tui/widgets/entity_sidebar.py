@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 from store.records import ArticleRow, EntityCount
 
 from ..bindings import bindings
+from ..i18n import _
 from ..render import (
     entities_title,
     entity_articles_title,
@@ -51,7 +52,7 @@ class EntitySidebar(Vertical):
         self.entity: tuple[str, str] | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(Content("实体"), id="sidebar-title", markup=False)
+        yield Static(Content(_("Entities")), id="sidebar-title", markup=False)
         yield SidebarList(id="sidebar-list")
 
     @property
@@ -71,13 +72,13 @@ class EntitySidebar(Vertical):
         listing.clear_options()
         self.entities = []
         if entities is None:
-            self._title(Content("实体"))
-            listing.add_option(Option(Content.styled("没有打开的文章", "dim"), disabled=True))
+            self._title(Content(_("Entities")))
+            listing.add_option(Option(Content.styled(_("No article open"), "dim"), disabled=True))
             return
         self._title(entities_title(len(entities)))
         if not entities:
             listing.add_option(
-                Option(Content.styled("这篇文章里没有识别出实体", "dim"), disabled=True)
+                Option(Content.styled(_("No entities found in this article"), "dim"), disabled=True)
             )
             return
         width = self._width()

@@ -14,6 +14,7 @@ from store.follow import Follow
 from store.records import FeedCount, FeedInfo
 
 from ..bindings import bindings
+from ..i18n import _
 from ..render import feed_line, folder_heading, subscription_line
 from .lists import StopAtEnds
 
@@ -31,13 +32,14 @@ class View:
 
     @property
     def label(self) -> str:
-        return {"all": "全部", "unread": "未读", "noted": "锐评笔记", "new": "新的"}.get(
-            self.kind, self.name or self.kind
-        )
+        fixed = {"all": _("All"), "unread": _("Unread"), "noted": _("锐评 notes"), "new": _("New")}
+        if self.kind == "group":
+            return _("Following")
+        return fixed.get(self.kind, self.name or self.kind)
 
 
 ALL, UNREAD, NOTED, NEW = View("all"), View("unread"), View("noted"), View("new")
-FOLLOWING = View("group", "关注")  # the header of the followed searches (not selectable)
+FOLLOWING = View("group", "following")  # the header of the followed searches (not selectable)
 
 
 class FeedList(StopAtEnds):
