@@ -32,7 +32,7 @@ def messages(catalog: object) -> dict[str, str]:
 
 def tui_sources() -> list[Path]:
     # The command line speaks English only: it has no messages.
-    return [p for p in sorted((ROOT / "tui").rglob("*.py")) if p.name != "cli.py"]
+    return [p for p in sorted((ROOT / "tui").rglob("*.py")) if not p.name.startswith("cli")]
 
 
 def used_msgids() -> set[str]:
