@@ -1,4 +1,6 @@
 """Fetching feeds over HTTP: conditional GET, timeouts, a size cap, a few at a time per host.
+Why ~590 lines in one module: one fetch and many share the session, the cap, the
+deadline and the cancel event, and every answer's meaning (moved, gone, retry, fresh).
 
 `fetch` asks for one URL and never raises: whatever happens comes back as a `FetchResult`
 whose `status` says what the caller should do. `fetch_many` runs many fetches on a

@@ -1,4 +1,8 @@
-"""MainScreen: feeds, articles, the article and its entities; views, search and notes keys."""
+"""MainScreen: feeds, articles, the article and its entities; views, search and notes keys.
+
+Why ~800 lines in one class: its panes, views, search, feeds and follows all read and
+change one state (the view, the open article, the search words); widgets hold the rest.
+"""
 
 from __future__ import annotations
 
