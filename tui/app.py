@@ -16,7 +16,6 @@ from typing import Any, TypeVar
 
 from textual import events, on, work
 from textual.app import App
-from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.message import Message
@@ -111,18 +110,7 @@ class NeicanApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "neican 内参"
-    # Textual's own ctrl+p binding says "palette" in English: this one speaks the UI's language.
-    BINDINGS = [
-        *bindings("app"),
-        Binding(
-            "ctrl+p",
-            "command_palette",
-            _("palette"),
-            show=False,
-            priority=True,
-            tooltip=_("Open the command palette"),
-        ),
-    ]
+    BINDINGS = bindings("app")
     COMMANDS = App.COMMANDS | {NeicanCommands}
 
     def __init__(

@@ -69,6 +69,17 @@ KEYS: tuple[Key, ...] = (
         scope="app",
     ),
     Key(keys="q", action="quit", label="Quit", help="Quit neican", display="q", scope="app"),
+    # Textual's own ctrl+p binding says "palette" in English: this one speaks the UI's language.
+    Key(
+        keys="ctrl+p",
+        action="command_palette",
+        label="palette",
+        help="Open the command palette",
+        display="ctrl+p",
+        scope="app",
+        footer=False,
+        priority=True,
+    ),
     Key(
         keys="enter",
         action="open",
@@ -413,6 +424,7 @@ def bindings(scope: str) -> list[BindingType]:
             show=k.footer,
             key_display=k.display if k.display != k.keys else None,
             priority=k.priority,
+            tooltip=_(k.help),
         )
         for k in in_scope(scope)
         if not k.builtin
