@@ -134,6 +134,23 @@ def plan(term: Term) -> Plan:
     return Plan(expr, exact, pattern, title, gram)
 
 
+def _match_expr(positives: list[Plan], negatives: list[Plan]) -> tuple[str, str]:
+    """The FTS table to ask and its MATCH expression for a query's plans (inexact
+    negatives are left to the caller's text check).
+
+    Common words only: one token each in `grams` (exact, and no phrase to evaluate).
+    """
+    table = "grams" if all(p.gram for p in positives + negatives) else "search"
+    words = [f'"{p.gram}"' if table == "grams" else p.expr for p in positives]
+    expr = " AND ".join(f"({w})" if len(words) > 1 else w for w in words)
+    for p in negatives:
+        if table == "grams":
+            expr = f'({expr}) NOT "{p.gram}"'
+        elif p.exact:
+            expr = f"({expr}) NOT ({p.expr})"
+    return table, expr
+
+
 def run_search(library: Source, text: str, limit: int | None = 20) -> SearchResult:
     query = checked_query(text)
     limit = None if not limit or limit < 0 else limit
@@ -269,15 +286,7 @@ def _ranked(
     checks = [p for p in positives if not p.exact]
     if not positives:
         return (*_newest(library, query, negatives, excluded, limit), None)
-    # Common words only: one token each in `grams` (exact, and no phrase to evaluate).
-    table = "grams" if all(p.gram for p in positives + negatives) else "search"
-    words = [f'"{p.gram}"' if table == "grams" else p.expr for p in positives]
-    expr = " AND ".join(f"({w})" if len(words) > 1 else w for w in words)
-    for p in negatives:
-        if table == "grams":
-            expr = f'({expr}) NOT "{p.gram}"'
-        elif p.exact:
-            expr = f"({expr}) NOT ({p.expr})"
+    table, expr = _match_expr(positives, negatives)
     clauses, params = _filters(library, query, f"{table}.rowid")
     where = " AND ".join([f"{table} MATCH ?", *clauses])
     args: list[Any] = [expr, *params]
@@ -538,14 +547,7 @@ def _ids_matching(library: Source, query: Query, after_id: int, upto: int) -> se
             for i, sid in conn.execute(f"SELECT id, sid FROM articles {where}", args)
             if sid not in excluded
         }
-    table = "grams" if all(p.gram for p in positives + negatives) else "search"
-    words = [f'"{p.gram}"' if table == "grams" else p.expr for p in positives]
-    expr = " AND ".join(f"({w})" if len(words) > 1 else w for w in words)
-    for p in negatives:
-        if table == "grams":
-            expr = f'({expr}) NOT "{p.gram}"'
-        elif p.exact:
-            expr = f"({expr}) NOT ({p.expr})"
+    table, expr = _match_expr(positives, negatives)
     clauses, params = _filters(library, query, f"{table}.rowid", span)
     if ranged:
         clause, values = _id_range(conn, f"{table}.rowid", after_id, upto)
